@@ -1,0 +1,40 @@
+#include "core/system_info.h"
+
+#include <H5public.h>
+#include <mujoco/mujoco.h>
+#include <spdlog/version.h>
+
+#include <Eigen/Core>
+#include <opencv2/core/version.hpp>
+#include <opencv2/core/utility.hpp>
+
+#include "core/build_info.h"
+#include "model/torch_runtime.h"
+
+namespace thinkvla::core {
+
+std::vector<LibraryVersion> libraryVersions() {
+  std::vector<LibraryVersion> v;
+  v.push_back({"LibTorch", model::torchVersion(), "runtime"});
+  v.push_back({"OpenCV", cv::getVersionString(), "runtime"});
+  v.push_back({"MuJoCo", mj_versionString(), "runtime"});
+  unsigned maj = 0, min = 0, rel = 0;
+  H5get_libversion(&maj, &min, &rel);
+  v.push_back({"HDF5", std::to_string(maj) + "." + std::to_string(min) + "." + std::to_string(rel),
+               "runtime"});
+  v.push_back({"spdlog", std::to_string(SPDLOG_VER_MAJOR) + "." + std::to_string(SPDLOG_VER_MINOR) +
+                             "." + std::to_string(SPDLOG_VER_PATCH),
+               "build"});
+  v.push_back({"Eigen", std::to_string(EIGEN_WORLD_VERSION) + "." +
+                            std::to_string(EIGEN_MAJOR_VERSION) + "." +
+                            std::to_string(EIGEN_MINOR_VERSION),
+               "build"});
+  v.push_back({"Qt", build::kQtVersion, "build"});
+  v.push_back({"VTK", build::kVtkVersion, "build"});
+  v.push_back({"Dear ImGui", build::kImGuiVersion, "build"});
+  return v;
+}
+
+std::string projectVersion() { return build::kProjectVersion; }
+
+}  // namespace thinkvla::core
