@@ -45,7 +45,7 @@ if(THINKVLA_BUILD_STUDIO)
   find_package(VTK 9.1 REQUIRED COMPONENTS
     CommonCore CommonDataModel CommonColor FiltersSources FiltersCore FiltersGeneral
     RenderingCore RenderingOpenGL2 RenderingFreeType RenderingAnnotation InteractionStyle
-    InteractionWidgets IOImage)
+    InteractionWidgets RenderingUI IOImage)
 
   pkg_check_modules(IMGUI REQUIRED IMPORTED_TARGET imgui)
   add_library(thinkvla_imgui INTERFACE)

@@ -13,3 +13,9 @@ set(CPACK_DEBIAN_PACKAGE_DEPENDS
 set(CPACK_STRIP_FILES ON)
 set(CPACK_PACKAGE_DIRECTORY ${CMAKE_BINARY_DIR}/package)
 include(CPack)
+
+install(FILES ${PROJECT_SOURCE_DIR}/packaging/thinkvla-studio.desktop DESTINATION share/applications)
+install(FILES ${PROJECT_SOURCE_DIR}/resources/icons/thinkvla-studio.svg
+        DESTINATION share/icons/hicolor/scalable/apps)
+install(FILES ${PROJECT_SOURCE_DIR}/packaging/io.github.thinkvla.Studio.metainfo.xml
+        DESTINATION share/metainfo)

@@ -1,0 +1,68 @@
+// MainWindow: the studio's frame. The 3D view in the centre, docks around it (the Log dock now;
+// Sources, Camera views, Model, Training, Teleop and Episodes come with their capabilities), the
+// menus, the status bar, and the window geometry, dock layout and recent files kept in QSettings.
+// It emits the user's intents (open a checkpoint, open a dataset); StudioController acts on them.
+// GUI thread only.
+#pragma once
+
+#include <QMainWindow>
+#include <QStringList>
+
+class QDockWidget;
+class QMenu;
+
+namespace thinkvla::widgets {
+class LogView;
+class SceneView;
+}  // namespace thinkvla::widgets
+
+namespace thinkvla::studio {
+
+enum class RecentKind { kCheckpoint, kDataset };
+
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+
+ public:
+  explicit MainWindow(QWidget* parent = nullptr);
+  ~MainWindow() override;
+
+  widgets::SceneView* sceneView() const { return scene_view_; }
+  widgets::LogView* logView() const { return log_view_; }
+  QDockWidget* logDock() const { return log_dock_; }
+
+  // Adds a dock that the View menu can toggle and the layout remembers (objectName must be set).
+  void addToggleableDock(Qt::DockWidgetArea area, QDockWidget* dock);
+
+  // Most recent first, at most kMaxRecent, kept across runs.
+  static constexpr int kMaxRecent = 8;
+  void noteRecentFile(RecentKind kind, const QString& path);
+  QStringList recentFiles() const;  // entries "checkpoint:PATH" / "dataset:PATH"
+
+  void showStatus(const QString& message, int timeout_ms = 8000);
+  void resetLayout();
+
+ Q_SIGNALS:
+  void openCheckpointRequested(const QString& directory);
+  void openDatasetRequested(const QString& file);
+
+ protected:
+  void closeEvent(QCloseEvent* event) override;
+
+ private:
+  void buildMenus();
+  void rebuildRecentMenu();
+  void restoreSettings();
+  void saveSettings() const;
+
+  widgets::SceneView* scene_view_ = nullptr;
+  widgets::LogView* log_view_ = nullptr;
+  QDockWidget* log_dock_ = nullptr;
+  QMenu* view_menu_ = nullptr;
+  QMenu* docks_menu_ = nullptr;
+  QMenu* recent_menu_ = nullptr;
+  QByteArray default_state_;
+  QByteArray default_geometry_;
+};
+
+}  // namespace thinkvla::studio
