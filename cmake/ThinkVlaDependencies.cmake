@@ -8,7 +8,7 @@ find_package(Torch REQUIRED)
 # TorchConfig appends its ABI flag to CMAKE_CXX_FLAGS; keep it but nothing else global.
 find_package(nlohmann_json 3 REQUIRED)
 find_package(spdlog REQUIRED)
-find_package(OpenCV 4 REQUIRED COMPONENTS core imgproc imgcodecs videoio)
+find_package(OpenCV 4 REQUIRED COMPONENTS core imgproc imgcodecs videoio calib3d)
 # Debian's libsentencepiece embeds its own protobuf-lite and exports it; loaded beside LibTorch's
 # libprotobuf it crashes the process before main(). The tokenizer is therefore our own code that
 # reads and writes SentencePiece's model file format (model/), and libsentencepiece is never linked.
@@ -32,7 +32,6 @@ add_compile_definitions(QT_NO_KEYWORDS)
 if(THINKVLA_BUILD_TESTS OR THINKVLA_BUILD_STUDIO)
   # Qt Test drives every test suite, including those of the Qt-free libraries.
   find_package(Qt6 6.2 REQUIRED COMPONENTS Core Test)
-  set(CMAKE_AUTOMOC ON)
 endif()
 if(THINKVLA_BUILD_STUDIO)
   find_package(Qt6 6.2 REQUIRED COMPONENTS Core Gui Widgets OpenGL OpenGLWidgets Charts Test)

@@ -158,6 +158,30 @@ class TestSceneView : public QObject {
     QApplication::sendEvent(&view, &wheel);
     QVERIFY(view.renderer()->GetActiveCamera()->GetDistance() < d0);
   }
+
+  void dragsOnTheHudDoNotMoveTheCamera() {
+    SceneView view(nullptr);
+    view.setRepaintInterval(0);
+    view.resize(400, 300);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    // Two frames: ImGui learns where the pointer is before it claims the mouse.
+    QTest::mouseMove(&view, QPoint(40, 30));
+    view.grabFramebuffer();
+    QTest::mouseMove(&view, QPoint(41, 31));
+    view.grabFramebuffer();
+    QVERIFY(view.hudRect().contains(QPointF(41, 31)));
+    double before[3];
+    view.renderer()->GetActiveCamera()->GetPosition(before);
+    QTest::mousePress(&view, Qt::LeftButton, Qt::NoModifier, QPoint(41, 31));
+    for (int x = 45; x <= 90; x += 5) QTest::mouseMove(&view, QPoint(x, 31));
+    QTest::mouseRelease(&view, Qt::LeftButton, Qt::NoModifier, QPoint(90, 31));
+    double after[3];
+    view.renderer()->GetActiveCamera()->GetPosition(after);
+    QCOMPARE(after[0], before[0]);
+    QCOMPARE(after[1], before[1]);
+    QCOMPARE(after[2], before[2]);
+  }
 };
 
 QTEST_MAIN(TestSceneView)
