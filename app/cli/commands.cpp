@@ -13,6 +13,9 @@ namespace thinkvla::cli {
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
       {"doctor", "check the libraries, the BLAS, LibTorch's threads and OpenGL", runDoctor},
+      {"init", "write a freshly initialised policy checkpoint (--preset, --out)", runInit},
+      {"info", "print a checkpoint's config, parameter counts and components", runInfo},
+      {"export", "write the deployment model of a checkpoint (no training-only parts)", runExport},
   };
   return table;
 }

@@ -21,5 +21,8 @@ const std::vector<Command>& commands();
 int runCli(const std::vector<std::string>& argv);
 
 int runDoctor(const std::vector<std::string>& args);
+int runInit(const std::vector<std::string>& args);
+int runInfo(const std::vector<std::string>& args);
+int runExport(const std::vector<std::string>& args);
 
 }  // namespace thinkvla::cli

@@ -1,0 +1,67 @@
+// Policy checkpoints: a directory holding
+//   config.json        the PolicyConfig (format "thinkvla-policy", version 1)
+//   model.safetensors  every parameter, float32, readable by Python's safetensors
+//   tokenizer.model    the SentencePiece BPE model
+//   norm_stats.json    per-dimension q01/q99 of actions and proprioception
+// Saving is atomic: everything is written to a sibling temporary directory that is renamed into
+// place. Loading checks every file against the others and throws CheckpointError naming the file and
+// the field at fault. Exporting strips what only training uses (the alignment projector) and
+// produces a model whose actions are bit-identical.
+//
+// A Checkpoint owns its network (a module holder, shared with whoever copies it). Functions here
+// are safe to call from any thread for distinct checkpoints.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "model/policy_config.h"
+#include "model/sentencepiece_tokenizer.h"
+#include "model/think_vla.h"
+
+namespace thinkvla::model {
+
+struct CheckpointError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Per-dimension 1st and 99th percentiles; values map linearly from [q01, q99] to [-1, 1].
+struct NormStats {
+  std::vector<float> action_q01, action_q99;
+  std::vector<float> proprio_q01, proprio_q99;
+
+  static NormStats identity(int action_dim, int proprio_dim);  // [-1, 1] in both
+  torch::Tensor normalizeProprio(const torch::Tensor& proprio) const;     // [..., P]
+  torch::Tensor normalizeActions(const torch::Tensor& actions) const;     // [..., A]
+  torch::Tensor unnormalizeActions(const torch::Tensor& actions) const;   // [..., A]
+  nlohmann::json toJson() const;
+  static NormStats fromJson(const nlohmann::json& json, const std::string& source);
+};
+
+struct Checkpoint {
+  PolicyConfig config;
+  ThinkVlaNet net{nullptr};
+  SentencePieceTokenizer tokenizer;
+  NormStats norm_stats;
+};
+
+struct ParameterCounts {
+  int64_t total = 0;
+  int64_t deployed = 0;  // without training-only parameters
+  std::vector<std::pair<std::string, int64_t>> components;
+};
+
+// A freshly initialised checkpoint: tokenizer trained on the task vocabulary, weights from `seed`.
+Checkpoint initCheckpoint(const PolicyConfig& config_template, uint64_t seed = 0);
+
+void saveCheckpoint(const Checkpoint& checkpoint, const std::string& directory);
+Checkpoint loadCheckpoint(const std::string& directory);
+
+// The deployment model: same weights minus training-only tensors, config.deployed = true.
+Checkpoint exportCheckpoint(const Checkpoint& checkpoint);
+
+ParameterCounts countParameters(const ThinkVlaNet& net);
+
+}  // namespace thinkvla::model

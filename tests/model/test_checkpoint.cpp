@@ -1,0 +1,249 @@
+// Checkpoints: save/load round trip bit for bit, atomic replacement, export (identical actions,
+// smaller file, no teacher-only tensors), and a clear error for every kind of bad input.
+#include <QtTest/QtTest>
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "model/checkpoint.h"
+#include "model/policy.h"
+#include "model/safetensors.h"
+
+using namespace thinkvla::model;
+namespace fs = std::filesystem;
+
+namespace {
+std::string tmpDir(const std::string& name) {
+  const fs::path root = std::string(qgetenv("THINKVLA_TEST_TMP").constData()) + "/checkpoint";
+  fs::create_directories(root);
+  const auto p = root / name;
+  fs::remove_all(p);
+  return p.string();
+}
+std::string readFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+void writeFile(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << bytes;
+}
+PolicyInputs inputs(const PolicyConfig& c) {
+  torch::manual_seed(11);
+  PolicyInputs in;
+  in.images = torch::randint(0, 256, {2, c.num_views, 128, 128, 3}, torch::kUInt8);
+  in.proprio = torch::randn({2, c.proprio_dim});
+  in.text_ids = torch::randint(5, c.vocab_size, {2, 7}, torch::kInt64);
+  return in;
+}
+torch::Tensor actions(Checkpoint c, const PolicyInputs& in) {  // holders share the module
+  torch::NoGradGuard ng;
+  c.net->eval();
+  return c.net->forward(in).actions;
+}
+void expectLoadError(const std::string& dir, const std::vector<std::string>& needles) {
+  try {
+    loadCheckpoint(dir);
+    QFAIL("loaded a bad checkpoint");
+  } catch (const CheckpointError& e) {
+    const std::string what = e.what();
+    for (const auto& n : needles) QVERIFY2(what.find(n) != std::string::npos, e.what());
+  }
+}
+}  // namespace
+
+class TestCheckpoint : public QObject {
+  Q_OBJECT
+ private:
+  Checkpoint trained_;
+  std::string saved_;
+
+ private Q_SLOTS:
+  void initTestCase() {
+    torch::set_num_threads(1);
+    trained_ = initCheckpoint(PolicyConfig::fromPreset("tiny"), 5);
+    // Non-trivial weights and stats, so a round trip has something to lose.
+    torch::NoGradGuard ng;
+    for (auto& p : trained_.net->parameters()) p.add_(torch::randn_like(p) * 0.01);
+    trained_.norm_stats.action_q01 = {-0.1f, -0.2f, -0.3f, -0.4f, -0.5f, -0.6f, -1.0f};
+    trained_.norm_stats.action_q99 = {0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 1.0f};
+    saved_ = tmpDir("saved");
+    saveCheckpoint(trained_, saved_);
+  }
+
+  void writesTheFourFiles() {
+    for (const char* f : {"config.json", "model.safetensors", "tokenizer.model", "norm_stats.json"}) {
+      QVERIFY2(fs::is_regular_file(fs::path(saved_) / f), f);
+    }
+    // No temporary directories are left beside it.
+    int siblings = 0;
+    for (const auto& e : fs::directory_iterator(fs::path(saved_).parent_path())) {
+      siblings += e.path().filename().string().rfind("saved", 0) == 0 ? 1 : 0;
+    }
+    QCOMPARE(siblings, 1);
+  }
+
+  void roundTripsBitForBit() {
+    const auto loaded = loadCheckpoint(saved_);
+    QCOMPARE(loaded.config.toJson(), trained_.config.toJson());
+    QVERIFY(loaded.tokenizer == trained_.tokenizer);
+    QCOMPARE(loaded.norm_stats.action_q99, trained_.norm_stats.action_q99);
+    auto a = trained_.net->named_parameters();
+    auto b = loaded.net->named_parameters();
+    QCOMPARE(a.size(), b.size());
+    for (const auto& p : a) QVERIFY2(torch::equal(p.value(), b[p.key()]), p.key().c_str());
+    const auto in = inputs(trained_.config);
+    QVERIFY(torch::equal(actions(trained_, in), actions(loaded, in)));
+    // Saving the loaded checkpoint again over the old one gives the same bytes.
+    saveCheckpoint(loaded, saved_);
+    const auto again = tmpDir("again");
+    saveCheckpoint(loaded, again);
+    QCOMPARE(readFile(again + "/model.safetensors"), readFile(saved_ + "/model.safetensors"));
+  }
+
+  void exportStripsTrainingOnlyParts() {
+    const auto deployed = exportCheckpoint(trained_);
+    QVERIFY(deployed.config.deployed);
+    const auto dir = tmpDir("deployed");
+    saveCheckpoint(deployed, dir);
+    const auto loaded = loadCheckpoint(dir);
+    const auto in = inputs(trained_.config);
+    QVERIFY(torch::equal(actions(trained_, in), actions(loaded, in)));
+    QVERIFY(fs::file_size(dir + "/model.safetensors") < fs::file_size(saved_ + "/model.safetensors"));
+    for (const auto& [name, t] : readSafetensors(dir + "/model.safetensors").tensors) {
+      QVERIFY2(!isTrainingOnlyParameter(name), name.c_str());
+    }
+    bool had_projector = false;
+    for (const auto& [name, t] : readSafetensors(saved_ + "/model.safetensors").tensors) {
+      had_projector = had_projector || name.rfind("alignment_projector.", 0) == 0;
+    }
+    QVERIFY(had_projector);
+    const auto counts = countParameters(loaded.net);
+    QCOMPARE(counts.total, countParameters(trained_.net).deployed);
+    // A Policy gives the same unnormalized actions from both.
+    Observation obs;
+    for (int v = 0; v < trained_.config.num_views; ++v) {
+      obs.views.push_back(cv::Mat(96, 96, CV_8UC3, cv::Scalar(30 * v, 90, 200)));
+    }
+    obs.proprio.assign(trained_.config.proprio_dim, 0.2f);
+    Policy full(loadCheckpoint(saved_));
+    Policy slim(loadCheckpoint(dir));
+    QCOMPARE(full.step(obs, "put the bowl on the plate").actions,
+             slim.step(obs, "put the bowl on the plate").actions);
+  }
+
+  void policyIntrospectionHasTheDocumentedShapes() {
+    Policy policy(loadCheckpoint(saved_));
+    const auto& c = policy.config();
+    Observation obs;
+    obs.views = {cv::Mat(128, 128, CV_8UC3, cv::Scalar(10, 20, 30)),
+                 cv::Mat(64, 80, CV_8UC3, cv::Scalar(200, 20, 30))};  // sizes may differ
+    obs.proprio.assign(c.proprio_dim, 0.0f);
+    const auto off = policy.step(obs, "open the top drawer");
+    QVERIFY(!off.anchor_attention.defined() && !off.geometry_latent.defined());
+    const auto on = policy.step(obs, "open the top drawer", IntrospectionMode::kOn);
+    QCOMPARE(on.actions, off.actions);
+    QCOMPARE(on.actions.size(), size_t(c.chunk_size));
+    QCOMPARE(on.actions[0].size(), size_t(c.action_dim));
+    QCOMPARE(on.anchor_attention.sizes().vec(),
+             (std::vector<int64_t>{c.layers, c.heads, c.num_views, c.tokenGrid(), c.tokenGrid()}));
+    QCOMPARE(on.geometry_latent.sizes().vec(),
+             (std::vector<int64_t>{c.num_views, c.patchGrid(), c.patchGrid(), c.geometry_dim}));
+    QCOMPARE(on.depth_m.sizes().vec(), (std::vector<int64_t>{c.num_views, c.patchGrid(), c.patchGrid()}));
+    obs.views.pop_back();
+    QVERIFY_EXCEPTION_THROWN(policy.step(obs, "x"), std::invalid_argument);
+  }
+
+  void badInputsGiveClearErrors() {
+    auto copy = [&](const std::string& name) {
+      const auto dir = tmpDir(name);
+      fs::copy(saved_, dir, fs::copy_options::recursive);
+      return dir;
+    };
+    const std::string weights = readFile(saved_ + "/model.safetensors");
+
+    auto d = copy("truncated");
+    writeFile(d + "/model.safetensors", weights.substr(0, weights.size() - 100));
+    expectLoadError(d, {"model.safetensors", "data_offsets", "truncated"});
+
+    d = copy("corrupt_header");
+    std::string corrupt = weights;
+    corrupt[8] = '#';  // the header's opening brace
+    writeFile(d + "/model.safetensors", corrupt);
+    expectLoadError(d, {"model.safetensors", "JSON"});
+
+    d = copy("lying_header");
+    std::string lying = weights;  // the first tensor claims more elements than its bytes hold
+    const auto pos = lying.find("\"shape\":[");
+    QVERIFY(pos != std::string::npos);
+    const auto digit = lying.find_first_of("123456789", pos + 9);
+    lying[digit] = lying[digit] == '9' ? '8' : static_cast<char>(lying[digit] + 1);
+    writeFile(d + "/model.safetensors", lying);
+    expectLoadError(d, {"model.safetensors", "data_offsets span", "need"});
+
+    d = copy("short_length");
+    writeFile(d + "/model.safetensors", weights.substr(0, 6));
+    expectLoadError(d, {"model.safetensors", "8-byte header length"});
+
+    d = copy("config_mismatch");
+    auto config = nlohmann::json::parse(readFile(saved_ + "/config.json"));
+    config["width"] = config["width"].get<int>() * 2;
+    writeFile(d + "/config.json", config.dump());
+    expectLoadError(d, {"model.safetensors", "tensor '", "shape", "config.json"});
+
+    d = copy("deployed_flag");
+    config = nlohmann::json::parse(readFile(saved_ + "/config.json"));
+    config["deployed"] = true;
+    writeFile(d + "/config.json", config.dump());
+    expectLoadError(d, {"model.safetensors", "alignment_projector", "not part of the network"});
+
+    d = copy("bad_field");
+    config = nlohmann::json::parse(readFile(saved_ + "/config.json"));
+    config["heads"] = "four";
+    writeFile(d + "/config.json", config.dump());
+    expectLoadError(d, {"config.json", "field 'heads'"});
+
+    d = copy("missing_field");
+    config.erase("layers");
+    config["heads"] = 4;
+    writeFile(d + "/config.json", config.dump());
+    expectLoadError(d, {"config.json", "field 'layers'", "missing"});
+
+    d = copy("bad_json");
+    writeFile(d + "/config.json", "{ not json");
+    expectLoadError(d, {"config.json", "not valid JSON"});
+
+    d = copy("no_tokenizer");
+    fs::remove(d + "/tokenizer.model");
+    expectLoadError(d, {"tokenizer.model", "missing tokenizer"});
+
+    d = copy("bad_tokenizer");
+    const std::string tok = readFile(saved_ + "/tokenizer.model");
+    writeFile(d + "/tokenizer.model", tok.substr(0, tok.size() / 3));
+    expectLoadError(d, {"tokenizer.model"});
+
+    d = copy("vocab_mismatch");
+    config = nlohmann::json::parse(readFile(saved_ + "/config.json"));
+    config["vocab_size"] = config["vocab_size"].get<int>() - 1;
+    writeFile(d + "/config.json", config.dump());
+    expectLoadError(d, {"config.json", "field 'vocab_size'", "tokenizer.model"});
+
+    d = copy("norm_dims");
+    auto norm = nlohmann::json::parse(readFile(saved_ + "/norm_stats.json"));
+    norm["action"]["q01"] = {0.0, 1.0};
+    writeFile(d + "/norm_stats.json", norm.dump());
+    expectLoadError(d, {"norm_stats.json", "action"});
+
+    d = copy("no_weights");
+    fs::remove(d + "/model.safetensors");
+    expectLoadError(d, {"model.safetensors", "missing"});
+
+    expectLoadError(tmpDir("does_not_exist"), {"does_not_exist", "not a checkpoint directory"});
+  }
+};
+
+QTEST_GUILESS_MAIN(TestCheckpoint)
+#include "test_checkpoint.moc"
