@@ -76,6 +76,7 @@ ControlTick ControlLoop::stepOnce() {
   ControlTick tick;
   tick.index = ticks_;
   tick.mode = mode;
+  tick.deadman = command.deadman;
   Action7 requested = holdAction(last_gripper_);
   DeadmanRule rule = DeadmanRule::kNotRequired;
   bool deadman = true;

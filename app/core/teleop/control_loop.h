@@ -42,6 +42,7 @@ struct ControlTick {
   ControlMode mode = ControlMode::kHuman;
   bool intervention = false;  // the operator drove this step (human mode, or a takeover in shared)
   bool stopped = false;       // the emergency stop is latched
+  bool deadman = false;       // the operator's dead-man was held in this tick
   std::chrono::steady_clock::time_point time{};
 };
 
