@@ -19,3 +19,8 @@ install(FILES ${PROJECT_SOURCE_DIR}/resources/icons/thinkvla-studio.svg
         DESTINATION share/icons/hicolor/scalable/apps)
 install(FILES ${PROJECT_SOURCE_DIR}/packaging/io.github.thinkvla.Studio.metainfo.xml
         DESTINATION share/metainfo)
+# The world's scene files (and the demo checkpoint once it ships), found beside the executables.
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/resources/scenes DESTINATION share/thinkvla-studio)
+if(EXISTS ${PROJECT_SOURCE_DIR}/resources/models)
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/resources/models DESTINATION share/thinkvla-studio)
+endif()

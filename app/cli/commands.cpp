@@ -16,6 +16,8 @@ const std::vector<Command>& commands() {
       {"init", "write a freshly initialised policy checkpoint (--preset, --out)", runInit},
       {"info", "print a checkpoint's config, parameter counts and components", runInfo},
       {"export", "write the deployment model of a checkpoint (no training-only parts)", runExport},
+      {"sim", "the built-in MuJoCo world: list tasks, render, run the scripted expert", runSim},
+      {"dataset", "episode files: info, validate, stats (norm stats), export-video", runDataset},
   };
   return table;
 }

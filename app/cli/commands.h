@@ -24,5 +24,7 @@ int runDoctor(const std::vector<std::string>& args);
 int runInit(const std::vector<std::string>& args);
 int runInfo(const std::vector<std::string>& args);
 int runExport(const std::vector<std::string>& args);
+int runSim(const std::vector<std::string>& args);
+int runDataset(const std::vector<std::string>& args);
 
 }  // namespace thinkvla::cli

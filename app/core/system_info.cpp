@@ -29,9 +29,11 @@ std::vector<LibraryVersion> libraryVersions() {
                             std::to_string(EIGEN_MAJOR_VERSION) + "." +
                             std::to_string(EIGEN_MINOR_VERSION),
                "build"});
-  v.push_back({"Qt", build::kQtVersion, "build"});
-  v.push_back({"VTK", build::kVtkVersion, "build"});
-  v.push_back({"Dear ImGui", build::kImGuiVersion, "build"});
+  // The GUI libraries only matter to a build with the studio.
+  const char* gui = build::kStudioBuilt ? "build" : "not used by this headless build";
+  v.push_back({"Qt", build::kStudioBuilt ? build::kQtVersion : "-", gui});
+  v.push_back({"VTK", build::kStudioBuilt ? build::kVtkVersion : "-", gui});
+  v.push_back({"Dear ImGui", build::kStudioBuilt ? build::kImGuiVersion : "-", gui});
   return v;
 }
 

@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "core/logging.h"
+#include "core/sim/resource_paths.h"
 #include "core/system_info.h"
 #include "model/torch_runtime.h"
 #include "studio/main_window.h"
@@ -36,7 +37,10 @@ int main(int argc, char** argv) {
   QCommandLineOption quit_after("quit-after-ms", "Quit after N milliseconds.", "N");
   QCommandLineOption reset_layout("reset-layout", "Start with the default dock layout.");
   QCommandLineOption threads("threads", "LibTorch intra-op threads (0: one per core).", "N", "0");
-  parser.addOptions({screenshot, quit_after, reset_layout, threads});
+  QCommandLineOption no_world("no-world", "Do not start the built-in MuJoCo world.");
+  QCommandLineOption checkpoint("checkpoint", "Checkpoint directory to load (default: the shipped demo).",
+                                "DIR");
+  parser.addOptions({screenshot, quit_after, reset_layout, threads, no_world, checkpoint});
   parser.process(app);
 
   core::LogOptions log;
@@ -50,8 +54,19 @@ int main(int argc, char** argv) {
   spdlog::info("ThinkVLA Studio {} started; log file {}; LibTorch threads {}",
                core::projectVersion(), log_file.empty() ? "(none)" : log_file.string(),
                torch_threads);
-  if (parser.isSet(reset_layout)) window.resetLayout();
   window.show();
+  if (!parser.isSet(no_world)) {
+    QString ckpt = parser.value(checkpoint);
+    if (ckpt.isEmpty()) {
+      try {
+        ckpt = QString::fromStdString(core::sim::findResource("models/demo").string());
+      } catch (const std::exception&) {
+        spdlog::info("no demo checkpoint shipped yet: the world starts under keyboard control");
+      }
+    }
+    controller.startWorld(ckpt);
+  }
+  if (parser.isSet(reset_layout)) window.resetLayout();
 
   int exit_code = 0;
   bool quit_after_ok = true;

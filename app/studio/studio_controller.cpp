@@ -10,6 +10,7 @@
 #include <QJsonObject>
 
 #include "studio/main_window.h"
+#include "studio/world_controller.h"
 
 namespace thinkvla::studio {
 
@@ -73,6 +74,17 @@ StudioController::StudioController(MainWindow* window) : QObject(window), window
   connect(window, &MainWindow::openDatasetRequested, this, &StudioController::openDataset);
 }
 
+StudioController::~StudioController() = default;
+
+bool StudioController::startWorld(const QString& checkpoint) {
+  world_ = std::make_unique<WorldController>(window_);
+  if (!world_->start()) return false;
+  if (!checkpoint.isEmpty() && checkCheckpointDirectory(checkpoint).ok) {
+    world_->loadPolicy(checkpoint);
+  }
+  return true;
+}
+
 void StudioController::openCheckpoint(const QString& directory) {
   const FileCheck check = checkCheckpointDirectory(directory);
   window_->showStatus(check.summary);
@@ -82,6 +94,7 @@ void StudioController::openCheckpoint(const QString& directory) {
   }
   spdlog::info("{}", check.summary.toStdString());
   window_->noteRecentFile(RecentKind::kCheckpoint, directory);
+  if (world_ && world_->running()) world_->loadPolicy(directory);
 }
 
 void StudioController::openDataset(const QString& path) {

@@ -6,10 +6,12 @@
 
 #include <QObject>
 #include <QString>
+#include <memory>
 
 namespace thinkvla::studio {
 
 class MainWindow;
+class WorldController;
 
 // What a look at a checkpoint directory or an episode file found. `ok` false: `summary` says
 // what is wrong, naming the file.
@@ -25,6 +27,12 @@ class StudioController : public QObject {
 
  public:
   explicit StudioController(MainWindow* window);
+  ~StudioController() override;
+
+  // Starts the built-in MuJoCo world in the 3D view and the Camera views dock; a checkpoint opened
+  // afterwards (or `checkpoint`, when it is a checkpoint directory) drives the arm.
+  bool startWorld(const QString& checkpoint = QString());
+  WorldController* world() const { return world_.get(); }
 
  public Q_SLOTS:
   void openCheckpoint(const QString& directory);
@@ -32,6 +40,7 @@ class StudioController : public QObject {
 
  private:
   MainWindow* window_;
+  std::unique_ptr<WorldController> world_;
 };
 
 }  // namespace thinkvla::studio

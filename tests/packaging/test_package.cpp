@@ -36,7 +36,8 @@ class TestPackage : public QObject {
     for (const char* path : {"./usr/bin/thinkvla", "./usr/bin/thinkvla-studio",
                              "./usr/share/applications/thinkvla-studio.desktop",
                              "./usr/share/icons/hicolor/scalable/apps/thinkvla-studio.svg",
-                             "./usr/share/metainfo/io.github.thinkvla.Studio.metainfo.xml"}) {
+                             "./usr/share/metainfo/io.github.thinkvla.Studio.metainfo.xml",
+                             "./usr/share/thinkvla-studio/scenes/tabletop.xml"}) {
       QVERIFY2(contents.out.contains(QString(path) + "\n"), path);
     }
     const auto fields = run("dpkg-deb", {"-f", deb, "Package", "Depends"});

@@ -406,6 +406,52 @@ class Checked {
     return frames;
   }
 
+  // Row `step` of an image dataset checked as images() checks it, returned upright; empty Mat when
+  // the dataset is absent and not required.
+  cv::Mat imageStep(const H5::Group& g, const std::string& gpath, const std::string& name,
+                    std::int64_t steps, std::int64_t step, bool depth, ImageConvention convention,
+                    bool required) const {
+    const std::string path = join(gpath, name);
+    const auto d = open(g, gpath, name, required);
+    if (!d) return {};
+    if (depth) {
+      expectClass(*d, path, {H5T_FLOAT}, "float32 or float64");
+      if (d->dims.size() == 3) {
+        expectShape(*d, path, {steps, -1, -1}, "(" + std::to_string(steps) + ", H, W, 1)");
+      } else {
+        expectShape(*d, path, {steps, -1, -1, 1}, "(" + std::to_string(steps) + ", H, W, 1)");
+      }
+    } else {
+      const bool u8 = d->type.getClass() == H5T_INTEGER && d->type.getSize() == 1 &&
+                      H5Tget_sign(d->type.getId()) == H5T_SGN_NONE;
+      if (!u8) fail(path, "wrong dtype: " + typeText(d->type) + ", expected uint8");
+      expectShape(*d, path, {steps, -1, -1, 3}, "(" + std::to_string(steps) + ", H, W, 3)");
+    }
+    if (step < 0 || step >= steps) {
+      fail(path, "no step " + std::to_string(step) + " in " + std::to_string(steps) + " steps");
+    }
+    const int mat_type = depth ? CV_32FC1 : CV_8UC3;
+    const int rows = static_cast<int>(d->dims[1]);
+    const int cols = static_cast<int>(d->dims[2]);
+    cv::Mat stored(rows, cols, mat_type);
+    read(*d, path, [&] {
+      H5::DataSpace file_space = d->ds.getSpace();
+      std::vector<hsize_t> start(d->dims.size(), 0), count = d->dims;
+      start[0] = static_cast<hsize_t>(step);
+      count[0] = 1;
+      file_space.selectHyperslab(H5S_SELECT_SET, count.data(), start.data());
+      H5::DataSpace mem_space(static_cast<int>(count.size()), count.data());
+      d->ds.read(stored.data, depth ? H5::PredType::NATIVE_FLOAT : H5::PredType::NATIVE_UINT8, mem_space,
+                 file_space);
+    });
+    if (convention == ImageConvention::kOpenGL) {
+      cv::Mat upright;
+      cv::flip(stored, upright, 0);
+      return upright;
+    }
+    return stored;
+  }
+
   std::optional<std::string> stringAttr(const H5::H5Object& obj, const std::string& obj_path,
                                         const std::string& name, bool required) const {
     const std::string path = obj_path + "@" + name;
@@ -739,8 +785,11 @@ EpisodeReader::EpisodeReader(const fs::path& file) : path_(file) {
   } catch (const H5::Exception& e) {
     const std::string detail = h5Problem(e);
     std::string what = "not a readable HDF5 file";
+    // Truncation first: its detail ("sblock->base_addr") also contains "lock".
+    for (const char* locking : {"lock file", "lock the file", "file lock"}) {
+      if (detail.find(locking) != std::string::npos) what = "locked: another process or handle is writing it";
+    }
     if (detail.find("truncated") != std::string::npos) what = "truncated file";
-    if (detail.find("lock") != std::string::npos) what = "locked: another process or handle is writing it";
     throw EpisodeError(file, "/", what + " (" + detail + ")");
   }
   const Checked checked(file);
@@ -822,7 +871,7 @@ RowMatrixXd EpisodeReader::readActions(const std::string& name) const {
   return checked.matrix(demo, demo_path, "actions", checked.numSamples(demo, demo_path), 7, true);
 }
 
-Episode EpisodeReader::readEpisode(const std::string& name) const {
+Episode EpisodeReader::readEpisode(const std::string& name, EpisodeParts parts) const {
   std::lock_guard<std::recursive_mutex> lock(hdf5Mutex());
   quietHdf5();
   const Checked checked(path_);
@@ -835,10 +884,12 @@ Episode EpisodeReader::readEpisode(const std::string& name) const {
   const ImageConvention conv = info_.image_convention;
 
   Episode e;
-  e.agentview_rgb = checked.images(obs, obs_path, "agentview_rgb", steps, false, conv, true);
-  e.eye_in_hand_rgb = checked.images(obs, obs_path, "eye_in_hand_rgb", steps, false, conv, true);
-  e.agentview_depth = checked.images(obs, obs_path, "agentview_depth", steps, true, conv, false);
-  e.eye_in_hand_depth = checked.images(obs, obs_path, "eye_in_hand_depth", steps, true, conv, false);
+  if (parts == EpisodeParts::kAll) {
+    e.agentview_rgb = checked.images(obs, obs_path, "agentview_rgb", steps, false, conv, true);
+    e.eye_in_hand_rgb = checked.images(obs, obs_path, "eye_in_hand_rgb", steps, false, conv, true);
+    e.agentview_depth = checked.images(obs, obs_path, "agentview_depth", steps, true, conv, false);
+    e.eye_in_hand_depth = checked.images(obs, obs_path, "eye_in_hand_depth", steps, true, conv, false);
+  }
   e.joint_states = checked.matrix(obs, obs_path, "joint_states", steps, -1, true);
   e.gripper_states = checked.matrix(obs, obs_path, "gripper_states", steps, 2, true);
   e.ee_states = checked.matrix(obs, obs_path, "ee_states", steps, 6, true);
@@ -874,14 +925,105 @@ Episode EpisodeReader::readEpisode(const std::string& name) const {
       std::size_t count = 1;
       for (hsize_t d : tf->dims) count *= static_cast<std::size_t>(d);
       e.teacher_features.shape.assign(tf->dims.begin(), tf->dims.end());
-      e.teacher_features.values.resize(count);
+      if (parts == EpisodeParts::kAll) e.teacher_features.values.resize(count);
       checked.read(*tf, tf_path, [&] {
-        if (count > 0) tf->ds.read(e.teacher_features.values.data(), H5::PredType::NATIVE_FLOAT);
+        if (count > 0 && parts == EpisodeParts::kAll) {
+          tf->ds.read(e.teacher_features.values.data(), H5::PredType::NATIVE_FLOAT);
+        }
         e.teacher_features.description = checked.stringAttr(tf->ds, tf_path, "description", false).value_or("");
       });
     }
   }
   return e;
+}
+
+StepImages EpisodeReader::readStep(const std::string& name, std::int64_t step, StepDepth depth) const {
+  std::lock_guard<std::recursive_mutex> lock(hdf5Mutex());
+  quietHdf5();
+  const Checked checked(path_);
+  const H5::Group data = openDataGroup(checked, *file_);
+  const std::string demo_path = join("data", name);
+  const H5::Group demo = checked.group(data, "data", name);
+  const std::int64_t steps = checked.numSamples(demo, demo_path);
+  const std::string obs_path = join(demo_path, "obs");
+  const H5::Group obs = checked.group(demo, demo_path, "obs");
+  const ImageConvention conv = info_.image_convention;
+  StepImages s;
+  s.agentview_rgb = checked.imageStep(obs, obs_path, "agentview_rgb", steps, step, false, conv, true);
+  s.eye_in_hand_rgb = checked.imageStep(obs, obs_path, "eye_in_hand_rgb", steps, step, false, conv, true);
+  if (depth == StepDepth::kRead) {
+    s.agentview_depth = checked.imageStep(obs, obs_path, "agentview_depth", steps, step, true, conv, false);
+    s.eye_in_hand_depth = checked.imageStep(obs, obs_path, "eye_in_hand_depth", steps, step, true, conv, false);
+  }
+  return s;
+}
+
+std::vector<float> EpisodeReader::readStepTeacherFeatures(const std::string& name, std::int64_t step) const {
+  std::lock_guard<std::recursive_mutex> lock(hdf5Mutex());
+  quietHdf5();
+  const Checked checked(path_);
+  const H5::Group data = openDataGroup(checked, *file_);
+  const std::string demo_path = join("data", name);
+  const H5::Group demo = checked.group(data, "data", name);
+  const std::int64_t steps = checked.numSamples(demo, demo_path);
+  const std::string ours_path = join(demo_path, kOurGroup);
+  try {
+    if (!demo.nameExists(kOurGroup)) return {};
+  } catch (const H5::Exception& e) {
+    checked.fail(ours_path, "cannot open group: " + h5Problem(e));
+  }
+  const H5::Group ours = checked.group(demo, demo_path, kOurGroup);
+  const auto tf = checked.open(ours, ours_path, "teacher_features", false);
+  if (!tf) return {};
+  const std::string tf_path = join(ours_path, "teacher_features");
+  checked.expectClass(*tf, tf_path, {H5T_FLOAT}, "float32");
+  if (tf->dims.empty() || static_cast<std::int64_t>(tf->dims[0]) != steps) {
+    checked.fail(tf_path, "wrong shape: " + dimsText(tf->dims) + ", expected (" + std::to_string(steps) + ", ...)");
+  }
+  if (step < 0 || step >= steps) {
+    checked.fail(tf_path, "no step " + std::to_string(step) + " in " + std::to_string(steps) + " steps");
+  }
+  std::size_t per_step = 1;
+  for (std::size_t i = 1; i < tf->dims.size(); ++i) per_step *= static_cast<std::size_t>(tf->dims[i]);
+  std::vector<float> values(per_step);
+  checked.read(*tf, tf_path, [&] {
+    H5::DataSpace file_space = tf->ds.getSpace();
+    std::vector<hsize_t> start(tf->dims.size(), 0), count = tf->dims;
+    start[0] = static_cast<hsize_t>(step);
+    count[0] = 1;
+    file_space.selectHyperslab(H5S_SELECT_SET, count.data(), start.data());
+    H5::DataSpace mem_space(static_cast<int>(count.size()), count.data());
+    if (per_step > 0) tf->ds.read(values.data(), H5::PredType::NATIVE_FLOAT, mem_space, file_space);
+  });
+  return values;
+}
+
+std::vector<std::int64_t> EpisodeReader::datasetShape(const std::string& name, const std::string& dataset) const {
+  std::lock_guard<std::recursive_mutex> lock(hdf5Mutex());
+  quietHdf5();
+  const Checked checked(path_);
+  const H5::Group data = openDataGroup(checked, *file_);
+  const std::string demo_path = join("data", name);
+  const H5::Group demo = checked.group(data, "data", name);
+  const std::string path = join(demo_path, dataset);
+  try {
+    // Walk the path so a missing intermediate group reads as "absent", not as an error.
+    H5::Group group = demo;
+    std::string rest = dataset;
+    for (auto slash = rest.find('/'); slash != std::string::npos; slash = rest.find('/')) {
+      const std::string part = rest.substr(0, slash);
+      if (!group.nameExists(part)) return {};
+      group = group.openGroup(part);
+      rest = rest.substr(slash + 1);
+    }
+    if (!group.nameExists(rest)) return {};
+    const H5::DataSpace space = group.openDataSet(rest).getSpace();
+    std::vector<hsize_t> dims(static_cast<std::size_t>(space.getSimpleExtentNdims()));
+    if (!dims.empty()) space.getSimpleExtentDims(dims.data());
+    return {dims.begin(), dims.end()};
+  } catch (const H5::Exception& e) {
+    checked.fail(path, "cannot open dataset: " + h5Problem(e));
+  }
 }
 
 }  // namespace thinkvla::core

@@ -57,6 +57,20 @@ std::string appendEpisode(const std::filesystem::path& file, const Episode& epis
 void saveAnnotations(const std::filesystem::path& file, const std::string& episode,
                      const EpisodeAnnotations& annotations);
 
+// Which parts of an episode readEpisode reads. kLowDim leaves the image, depth and teacher-feature
+// values empty (teacher_features.shape is still filled): what a training loader keeps in memory.
+enum class EpisodeParts { kAll, kLowDim };
+
+enum class StepDepth { kSkip, kRead };
+
+// One step of the camera datasets (EpisodeReader::readStep), upright.
+struct StepImages {
+  cv::Mat agentview_rgb;      // CV_8UC3 RGB
+  cv::Mat eye_in_hand_rgb;    // CV_8UC3 RGB
+  cv::Mat agentview_depth;    // CV_32FC1; empty when not asked for or not stored
+  cv::Mat eye_in_hand_depth;  // CV_32FC1; empty when not asked for or not stored
+};
+
 // Read access to one episode file; owns an open read-only HDF5 handle.
 class EpisodeReader {
  public:
@@ -70,7 +84,14 @@ class EpisodeReader {
   // data/demo_N names ordered by N.
   std::vector<std::string> episodeNames() const;
   std::vector<EpisodeSummary> summaries() const;
-  Episode readEpisode(const std::string& name) const;
+  Episode readEpisode(const std::string& name, EpisodeParts parts = EpisodeParts::kAll) const;
+  // One step's images alone (one chunk per dataset: cheap random access for training loaders),
+  // checked like readEpisode. Throws EpisodeError for a step outside the episode.
+  StepImages readStep(const std::string& name, std::int64_t step, StepDepth depth) const;
+  // Row `step` of thinkvla/teacher_features (product of the per-step shape); empty when none.
+  std::vector<float> readStepTeacherFeatures(const std::string& name, std::int64_t step) const;
+  // The shape of data/<name>/<dataset> ("obs/agentview_depth"); empty when it does not exist.
+  std::vector<std::int64_t> datasetShape(const std::string& name, const std::string& dataset) const;
   // data.attrs num_demos and total as stored (-1 when absent), for validation.
   std::int64_t storedNumDemos() const;
   std::int64_t storedTotal() const;
