@@ -1,0 +1,65 @@
+// `thinkvla init`, `info` and `export` as a user runs them: a fresh checkpoint with the four
+// files, its description, a smaller deployed copy, and clear errors for bad checkpoints.
+#include <QtTest/QtTest>
+
+namespace {
+struct Run {
+  int code;
+  QString out;
+  QString err;
+};
+Run runCli(const QStringList& args) {
+  QProcess p;
+  p.start(qEnvironmentVariable("THINKVLA_CLI"), args);
+  if (!p.waitForFinished(120000)) return {-1, {}, "timed out"};
+  return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
+          QString::fromUtf8(p.readAllStandardError())};
+}
+}  // namespace
+
+class TestCliModel : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void initInfoExport() {
+    QTemporaryDir dir;
+    const QString ckpt = dir.filePath("tiny");
+    const auto init = runCli({"init", "--preset", "tiny", "--out", ckpt, "--seed", "2"});
+    QVERIFY2(init.code == 0, qPrintable(init.out + init.err));
+    for (const char* file : {"config.json", "model.safetensors", "tokenizer.model", "norm_stats.json"}) {
+      QVERIFY2(QFileInfo::exists(ckpt + "/" + file), file);
+    }
+    const auto info = runCli({"info", ckpt});
+    QVERIFY2(info.code == 0, qPrintable(info.err));
+    QVERIFY(info.out.contains("tiny"));
+    QVERIFY(info.out.contains("parameters"));
+
+    const QString deployed = dir.filePath("deployed");
+    const auto exported = runCli({"export", ckpt, "--out", deployed});
+    QVERIFY2(exported.code == 0, qPrintable(exported.out + exported.err));
+    QVERIFY(QFileInfo(deployed + "/model.safetensors").size() <
+            QFileInfo(ckpt + "/model.safetensors").size());
+    const auto info2 = runCli({"info", deployed, "--json"});
+    QCOMPARE(info2.code, 0);
+    QVERIFY(info2.out.contains("\"deployed\": true") || info2.out.contains("\"deployed\":true"));
+  }
+
+  void badCheckpointsGiveClearErrors() {
+    QTemporaryDir dir;
+    const auto missing = runCli({"info", dir.filePath("nothing")});
+    QVERIFY(missing.code == 1 || missing.code == 2);
+    QVERIFY(missing.err.contains("nothing"));
+    const QString ckpt = dir.filePath("tiny");
+    QCOMPARE(runCli({"init", "--preset", "tiny", "--out", ckpt}).code, 0);
+    QFile weights(ckpt + "/model.safetensors");
+    QVERIFY(weights.resize(weights.size() / 2));  // truncated
+    const auto truncated = runCli({"info", ckpt});
+    QCOMPARE(truncated.code, 1);
+    QVERIFY2(truncated.err.contains("model.safetensors"), qPrintable(truncated.err));
+    const auto preset = runCli({"init", "--preset", "huge", "--out", dir.filePath("x")});
+    QVERIFY(preset.code != 0);
+    QVERIFY(preset.err.contains("huge"));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestCliModel)
+#include "test_cli_model.moc"
