@@ -11,7 +11,7 @@ packages=(
   qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev libqt6openglwidgets6 qt6-charts-dev
   libqt6svg6 qt6-qpa-plugins libgl-dev libglx-dev libegl-dev libxkbcommon-dev
   # model: LibTorch (CPU) with a threaded OpenBLAS, SentencePiece, JSON
-  libtorch-dev libopenblas0-pthread libopenblas-dev nlohmann-json3-dev
+  libtorch-dev libgloo-dev libopenblas0-pthread libopenblas-dev nlohmann-json3-dev
   # vision, rendering, HUD
   libopencv-dev libvtk9-dev libimgui-dev libglfw3-dev libeigen3-dev
   # world, data, logging, input devices

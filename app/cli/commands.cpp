@@ -18,6 +18,10 @@ const std::vector<Command>& commands() {
       {"export", "write the deployment model of a checkpoint (no training-only parts)", runExport},
       {"sim", "the built-in MuJoCo world: list tasks, render, run the scripted expert", runSim},
       {"dataset", "episode files: info, validate, stats (norm stats), export-video", runDataset},
+      {"eval", "closed-loop evaluation in the built-in world (policy, random or expert)", runEval},
+      {"collect", "scripted-expert demonstrations as a LIBERO-layout episode file", runCollect},
+      {"train", "train or fine-tune a policy on episode files (co-training, --nproc ranks)",
+       runTrain},
   };
   return table;
 }

@@ -26,5 +26,8 @@ int runInfo(const std::vector<std::string>& args);
 int runExport(const std::vector<std::string>& args);
 int runSim(const std::vector<std::string>& args);
 int runDataset(const std::vector<std::string>& args);
+int runEval(const std::vector<std::string>& args);
+int runCollect(const std::vector<std::string>& args);
+int runTrain(const std::vector<std::string>& args);
 
 }  // namespace thinkvla::cli

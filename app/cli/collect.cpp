@@ -1,0 +1,137 @@
+// `thinkvla collect`: scripted-expert demonstrations of the built-in world written as one
+// LIBERO-layout episode file; see core/eval/demo_collector.h for what each demo holds.
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "core/eval/demo_collector.h"
+#include "core/sim/tasks.h"
+
+namespace thinkvla::cli {
+
+namespace {
+namespace eval = core::eval;
+namespace sim = core::sim;
+namespace fs = std::filesystem;
+
+std::vector<int> parseTaskList(const std::string& text) {
+  std::vector<int> out;
+  std::stringstream ss(text);
+  std::string part;
+  while (std::getline(ss, part, ',')) {
+    try {
+      std::size_t used = 0;
+      const int v = std::stoi(part, &used);
+      if (used != part.size() || v < 0) throw std::invalid_argument(part);
+      out.push_back(v);
+    } catch (const std::exception&) {
+      throw UsageError("--tasks expects task indices like 0,3,5; got '" + part + "'");
+    }
+  }
+  if (out.empty()) throw UsageError("--tasks is empty");
+  return out;
+}
+}  // namespace
+
+int runCollect(const std::vector<std::string>& argv) {
+  Args args(
+      "collect",
+      "Runs the scripted experts and writes LIBERO-layout demonstrations (RGB-D of both\n"
+      "cameras, states, actions) with the instruction, spatial QA pairs, the teacher prompt,\n"
+      "subtask segments and, with --point-maps, per-step point maps.");
+  args.option("suite", Args::Kind::kValue, "spatial, object, goal or long")
+      .option("tasks", Args::Kind::kValue, "task indices, e.g. 0,2 (default: all)")
+      .option("episodes", Args::Kind::kValue, "demonstrations per task", "10")
+      .option("max-attempts", Args::Kind::kValue,
+              "expert runs per task at most (0: 3 x --episodes)", "0")
+      .option("out", Args::Kind::kValue, "episode file to write (HDF5)")
+      .option("perturb", Args::Kind::kValue, "perturbations, e.g. layout:1,light:2", "none")
+      .option("seed", Args::Kind::kValue, "seed of the first attempt (attempt a uses seed + a)",
+              "0")
+      .option("image-size", Args::Kind::kValue, "camera image side in pixels", "128")
+      .option("qa", Args::Kind::kValue, "spatial QA pairs per demo", "8")
+      .option("keep-failures", Args::Kind::kFlag,
+              "also write the expert's failed attempts (success false)")
+      .option("point-maps", Args::Kind::kFlag,
+              "store per-step point maps (T, 2, H, W, 3) as the demos' teacher features")
+      .option("append", Args::Kind::kFlag,
+              "add the demos to an existing --out file instead of replacing it")
+      .option("quiet", Args::Kind::kFlag, "no progress lines");
+  args.parse(argv);
+  if (args.helpRequested()) {
+    std::cout << args.usage();
+    return 0;
+  }
+  if (!args.positional().empty())
+    throw UsageError("unexpected argument '" + args.positional()[0] + "'");
+  if (!args.has("suite")) throw UsageError("--suite is required (spatial, object, goal, long)");
+  const auto suite = sim::parseSuite(args.value("suite"));
+  if (!suite)
+    throw UsageError("unknown suite '" + args.value("suite") + "' (spatial, object, goal, long)");
+  if (!args.has("out")) throw UsageError("--out FILE is required");
+
+  eval::CollectOptions o;
+  o.suite = *suite;
+  if (args.has("tasks")) o.tasks = parseTaskList(args.value("tasks"));
+  const int tasks_in_suite = static_cast<int>(sim::suiteTasks(o.suite).size());
+  for (int t : o.tasks) {
+    if (t >= tasks_in_suite) {
+      throw UsageError("--tasks: task " + std::to_string(t) + " is not in suite " +
+                       sim::suiteName(o.suite) + " (0.." + std::to_string(tasks_in_suite - 1) +
+                       ")");
+    }
+  }
+  o.episodes_per_task = args.intValue("episodes");
+  if (o.episodes_per_task < 1) throw UsageError("--episodes must be at least 1");
+  o.max_attempts_per_task = args.intValue("max-attempts");
+  if (o.max_attempts_per_task < 0) throw UsageError("--max-attempts must be >= 0");
+  try {
+    o.perturbation = sim::PerturbationSpec::parse(args.value("perturb"));
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--perturb: ") + e.what());
+  }
+  const int seed = args.intValue("seed");
+  if (seed < 0) throw UsageError("--seed must be >= 0");
+  o.seed = static_cast<std::uint64_t>(seed);
+  o.image_size = args.intValue("image-size");
+  if (o.image_size < 16 || o.image_size > 512) throw UsageError("--image-size must be 16..512");
+  o.qa_per_episode = args.intValue("qa");
+  if (o.qa_per_episode < 0) throw UsageError("--qa must be >= 0");
+  o.keep =
+      args.has("keep-failures") ? eval::KeepEpisodes::kAll : eval::KeepEpisodes::kSuccessfulOnly;
+  o.point_maps = args.has("point-maps") ? eval::PointMaps::kStore : eval::PointMaps::kSkip;
+  o.output = args.has("append") ? eval::OutputMode::kAppend : eval::OutputMode::kReplace;
+
+  const fs::path out = args.value("out");
+  if (out.has_parent_path() && !fs::is_directory(out.parent_path())) {
+    throw UsageError("--out " + out.string() + ": directory " + out.parent_path().string() +
+                     " does not exist");
+  }
+  if (fs::is_directory(out)) throw UsageError("--out " + out.string() + " is a directory");
+
+  const bool quiet = args.has("quiet");
+  const auto summary =
+      eval::collectDemonstrations(o, out, [&](const eval::CollectedDemo& d, bool kept) {
+        if (quiet) return;
+        std::cerr << sim::suiteName(d.suite) << " task " << d.task_index << " seed " << d.seed
+                  << ": " << (d.success ? "success" : "failure") << " in " << d.steps << " steps"
+                  << (kept ? " -> " + d.name : std::string(", not kept")) << '\n';
+      });
+  std::cout << out.string() << ": " << summary.demos.size() << " demos, " << summary.total_steps
+            << " steps (" << summary.successes << "/" << summary.attempts
+            << " expert attempts succeeded) in " << std::fixed << std::setprecision(1)
+            << summary.elapsed_s << " s\n";
+  if (!summary.short_tasks.empty()) {
+    std::cout << "warning: fewer demos than asked for task(s)";
+    for (int t : summary.short_tasks) std::cout << ' ' << t;
+    std::cout << " (raise --max-attempts)\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace thinkvla::cli

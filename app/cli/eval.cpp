@@ -1,0 +1,202 @@
+// `thinkvla eval`: closed-loop evaluation of a checkpoint (or the random / scripted-expert
+// baselines) in the built-in world; see core/eval/evaluator.h for what is run and measured.
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "core/eval/evaluator.h"
+#include "core/sim/tasks.h"
+#include "model/checkpoint.h"
+
+namespace thinkvla::cli {
+
+namespace {
+namespace eval = core::eval;
+namespace sim = core::sim;
+namespace fs = std::filesystem;
+
+std::vector<int> parseIndexList(const std::string& text, const std::string& option) {
+  std::vector<int> out;
+  std::stringstream ss(text);
+  std::string part;
+  while (std::getline(ss, part, ',')) {
+    try {
+      std::size_t used = 0;
+      const int v = std::stoi(part, &used);
+      if (used != part.size() || v < 0) throw std::invalid_argument(part);
+      out.push_back(v);
+    } catch (const std::exception&) {
+      throw UsageError("--" + option + " expects task indices like 0,3,5; got '" + part + "'");
+    }
+  }
+  if (out.empty()) throw UsageError("--" + option + " is empty");
+  return out;
+}
+
+// Opens `file` for writing now, so a bad path fails before a long run, not after it.
+void checkWritable(const std::string& file, const std::string& option) {
+  const fs::path p(file);
+  if (p.has_parent_path() && !fs::is_directory(p.parent_path())) {
+    throw UsageError("--" + option + " " + file + ": directory " + p.parent_path().string() +
+                     " does not exist");
+  }
+  if (fs::is_directory(p)) throw UsageError("--" + option + " " + file + " is a directory");
+  const bool existed = fs::exists(p);
+  std::ofstream out(p, std::ios::app);
+  if (!out) throw UsageError("--" + option + " " + file + ": cannot write there");
+  out.close();
+  if (!existed) fs::remove(p);
+}
+
+void writeFile(const std::string& file, const std::string& text) {
+  const std::string tmp = file + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << text;
+    if (!out) throw std::runtime_error(file + ": cannot write");
+  }
+  fs::rename(tmp, file);
+}
+}  // namespace
+
+int runEval(const std::vector<std::string>& argv) {
+  Args args("eval",
+            "Closed-loop evaluation in the built-in world: success rate per task and suite, mean\n"
+            "episode length, a Markdown table like the paper's and optional rollout videos.");
+  args.option("checkpoint", Args::Kind::kValue, "policy checkpoint directory")
+      .option("actor", Args::Kind::kValue,
+              "policy (needs --checkpoint), random (uniform random actions) or expert", "policy")
+      .option("suite", Args::Kind::kValue, "spatial, object, goal, long or all", "all")
+      .option("tasks", Args::Kind::kValue, "only these task indices, e.g. 0,3 (default: all)")
+      .option("episodes", Args::Kind::kValue, "episodes per task", "10")
+      .option(
+          "perturb", Args::Kind::kValue,
+          "none, DIM:LEVEL[,DIM:LEVEL] or all[:LEVEL] (each of the 7 dimensions alone, level 2)",
+          "none")
+      .option("workers", Args::Kind::kValue,
+              "parallel workers (threads, each its own world and policy)", "1")
+      .option("threads", Args::Kind::kValue,
+              "LibTorch intra-op threads (0: 1 per worker when several, else all cores)", "0")
+      .option("execute-steps", Args::Kind::kValue,
+              "actions of each chunk executed open loop (0: all K)", "0")
+      .option("seed", Args::Kind::kValue, "seed of episode 0 (episode e uses seed + e)", "0")
+      .option("image-size", Args::Kind::kValue, "rendered camera side in pixels", "128")
+      .option("max-steps", Args::Kind::kValue, "cap episodes at N steps (0: the suite's limit)",
+              "0")
+      .option("video", Args::Kind::kValue,
+              "directory for rollout videos (both cameras side by side)")
+      .option("video-episodes", Args::Kind::kValue, "videos for the first N episodes of each task",
+              "1")
+      .option("video-format", Args::Kind::kValue, "mp4 (mp4v) or avi (MJPG)", "mp4")
+      .option("json", Args::Kind::kValue, "JSON results file (required)")
+      .option("markdown", Args::Kind::kValue, "Markdown table file")
+      .option("quiet", Args::Kind::kFlag, "no progress lines");
+  args.parse(argv);
+  if (args.helpRequested()) {
+    std::cout << args.usage();
+    return 0;
+  }
+  if (!args.positional().empty())
+    throw UsageError("unexpected argument '" + args.positional()[0] + "'");
+
+  eval::EvalOptions o;
+  const std::string actor = args.value("actor");
+  if (actor == "policy") {
+    o.actor = eval::ActorKind::kPolicy;
+  } else if (actor == "random") {
+    o.actor = eval::ActorKind::kRandom;
+  } else if (actor == "expert") {
+    o.actor = eval::ActorKind::kExpert;
+  } else {
+    throw UsageError("unknown --actor '" + actor + "' (policy, random, expert)");
+  }
+  if (o.actor == eval::ActorKind::kPolicy) {
+    if (!args.has("checkpoint"))
+      throw UsageError("--checkpoint DIR is required (or --actor random|expert)");
+    o.checkpoint = args.value("checkpoint");
+    if (!fs::is_directory(o.checkpoint)) {
+      throw UsageError("--checkpoint " + o.checkpoint.string() + ": no such checkpoint directory");
+    }
+  } else if (args.has("checkpoint")) {
+    throw UsageError("--checkpoint is only used with --actor policy");
+  }
+  const std::string suite = args.value("suite");
+  if (suite == "all") {
+    o.suites = sim::allSuites();
+  } else if (const auto s = sim::parseSuite(suite)) {
+    o.suites = {*s};
+  } else {
+    throw UsageError("unknown suite '" + suite + "' (spatial, object, goal, long, all)");
+  }
+  if (args.has("tasks")) o.tasks = parseIndexList(args.value("tasks"), "tasks");
+  o.episodes_per_task = args.intValue("episodes");
+  if (o.episodes_per_task < 1 || o.episodes_per_task > 100000)
+    throw UsageError("--episodes must be at least 1");
+  try {
+    o.conditions = eval::parseConditions(args.value("perturb"));
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--perturb: ") + e.what());
+  }
+  o.workers = args.intValue("workers");
+  if (o.workers < 1 || o.workers > 64) throw UsageError("--workers must be 1..64");
+  o.torch_threads = args.intValue("threads");
+  if (o.torch_threads < 0) throw UsageError("--threads must be >= 0");
+  o.execute_steps = args.intValue("execute-steps");
+  if (o.execute_steps < 0) throw UsageError("--execute-steps must be >= 0");
+  const int seed = args.intValue("seed");
+  if (seed < 0) throw UsageError("--seed must be >= 0");
+  o.seed = static_cast<std::uint64_t>(seed);
+  o.image_size = args.intValue("image-size");
+  if (o.image_size < 16 || o.image_size > 1024) throw UsageError("--image-size must be 16..1024");
+  o.max_steps = args.intValue("max-steps");
+  if (o.max_steps < 0) throw UsageError("--max-steps must be >= 0");
+  if (args.has("video")) {
+    o.video_dir = args.value("video");
+    std::error_code ec;
+    fs::create_directories(o.video_dir, ec);
+    if (ec || !fs::is_directory(o.video_dir)) {
+      throw UsageError("--video " + o.video_dir.string() + ": cannot create the directory");
+    }
+    o.video_episodes = args.intValue("video-episodes");
+    const std::string format = args.value("video-format");
+    if (format == "mp4") {
+      o.video_format = eval::VideoFormat::kMp4;
+    } else if (format == "avi") {
+      o.video_format = eval::VideoFormat::kAviMjpeg;
+    } else {
+      throw UsageError("unknown --video-format '" + format + "' (mp4, avi)");
+    }
+  }
+  if (!args.has("json")) throw UsageError("--json FILE is required");
+  const std::string json_file = args.value("json");
+  checkWritable(json_file, "json");
+  const std::string md_file = args.value("markdown");
+  if (!md_file.empty()) checkWritable(md_file, "markdown");
+
+  eval::Evaluator evaluator(o);
+  eval::EvalReport report;
+  const bool quiet = args.has("quiet");
+  try {
+    report = evaluator.run([&](const eval::EpisodeOutcome& e, int done, int total) {
+      if (quiet) return;
+      std::cerr << "[" << done << "/" << total << "] " << e.condition << " "
+                << sim::suiteName(e.suite) << " task " << e.task_index << " episode " << e.episode
+                << ": " << (e.success ? "success" : "failure") << " in " << e.steps << " steps\n";
+    });
+  } catch (const model::CheckpointError& e) {
+    throw std::runtime_error(std::string("cannot load the checkpoint: ") + e.what());
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+  writeFile(json_file, eval::reportToJson(report));
+  const std::string md = eval::reportToMarkdown(report);
+  if (!md_file.empty()) writeFile(md_file, md);
+  std::cout << md;
+  return 0;
+}
+
+}  // namespace thinkvla::cli

@@ -1,0 +1,81 @@
+// Demonstration collection (issue 5, `thinkvla collect`): runs the scripted expert on tasks of a
+// suite in the built-in world, rendering both cameras at every step, and writes the episodes into
+// one LIBERO-layout HDF5 file (core/episodes/episode_file.h), demo by demo.
+//
+// What one demo holds: per step the upright RGB and depth (metres) of the agent view and the wrist
+// camera, joint, gripper and end-effector states, the expert's action, the full physics state,
+// rewards and dones (1 at the last step); `init_state` (the physics state after reset) and the
+// scene's MJCF as `model_file`. Our annotations: the instruction (after a language perturbation),
+// success, subtask segments from the expert's primitives, the source (sim, "suite/task", seed),
+// spatial QA pairs drawn from the first frame's ground truth, and the task's teacher prompt (the
+// explicit 3D reasoning prompt). The cameras' intrinsics and extrinsics go into `data.env_args`
+// (JSON), so depth turns into point maps exactly; under a camera perturbation the agent view moves
+// per demo, and each demo's own camera geometry (JSON) is then in its annotation notes. With
+// PointMaps::kStore the per-step camera-frame point maps (T, 2, H, W, 3) float32 are also stored
+// as the demo's teacher features.
+//
+// Determinism: attempt a of a task uses seed `seed + a`; the same options give the same demos
+// (bit for bit, apart from the wall-clock times in the annotations).
+// Threads: collectDemonstrations() runs on the calling thread, which must be allowed to make a GLFW
+// window (an X server is needed: Xvfb in CI). Errors: std::invalid_argument for bad options,
+// EpisodeError for the output file, std::runtime_error for rendering failures.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/episodes/episode_file.h"
+#include "core/sim/perturbation.h"
+#include "core/sim/tasks.h"
+
+namespace thinkvla::core::eval {
+
+enum class KeepEpisodes { kSuccessfulOnly, kAll };
+enum class PointMaps { kSkip, kStore };
+// kReplace: a new file (an existing one is replaced); kAppend: add demos to an existing file (made
+// when absent).
+enum class OutputMode { kReplace, kAppend };
+
+struct CollectOptions {
+  sim::Suite suite = sim::Suite::kSpatial;
+  std::vector<int> tasks;         // empty: every task of the suite
+  int episodes_per_task = 10;     // demos kept per task
+  int max_attempts_per_task = 0;  // 0: 3 x episodes_per_task
+  sim::PerturbationSpec perturbation;
+  std::uint64_t seed = 0;
+  int image_size = 128;
+  int qa_per_episode = 8;
+  KeepEpisodes keep = KeepEpisodes::kSuccessfulOnly;
+  PointMaps point_maps = PointMaps::kSkip;
+  OutputMode output = OutputMode::kReplace;
+};
+
+struct CollectedDemo {
+  std::string name;  // "demo_3"
+  sim::Suite suite = sim::Suite::kSpatial;
+  int task_index = 0;
+  std::uint64_t seed = 0;
+  bool success = false;
+  int steps = 0;
+  int qa_pairs = 0;
+};
+
+struct CollectSummary {
+  std::vector<CollectedDemo> demos;  // written, in file order
+  int attempts = 0;
+  int successes = 0;
+  long total_steps = 0;
+  double elapsed_s = 0.0;
+  std::vector<int> short_tasks;  // tasks that got fewer demos than asked within the attempts
+};
+
+using CollectProgressFn = std::function<void(const CollectedDemo& attempt, bool kept)>;
+
+CollectSummary collectDemonstrations(const CollectOptions& options,
+                                     const std::filesystem::path& out,
+                                     const CollectProgressFn& progress = {});
+
+}  // namespace thinkvla::core::eval

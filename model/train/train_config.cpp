@@ -1,0 +1,164 @@
+#include "model/train/train_config.h"
+
+#include <cmath>
+
+namespace thinkvla::model::train {
+
+namespace {
+constexpr double kPi = 3.14159265358979323846;
+
+[[noreturn]] void fail(const std::string& source, const std::string& field, const std::string& what) {
+  throw TrainConfigError(source + ": " + field + " " + what);
+}
+
+template <typename T>
+void read(const nlohmann::json& json, const char* field, T& value, const std::string& source) {
+  if (!json.contains(field)) return;
+  try {
+    value = json.at(field).get<T>();
+  } catch (const nlohmann::json::exception&) {
+    fail(source, field, "has the wrong type");
+  }
+}
+}  // namespace
+
+void TrainConfig::validate(const std::string& source) const {
+  if (steps < 1) fail(source, "steps", "must be at least 1");
+  if (batch_size < 1) fail(source, "batch_size", "must be at least 1");
+  if (grad_accumulation < 1) fail(source, "grad_accumulation", "must be at least 1");
+  if (!(lr > 0.0) || !std::isfinite(lr)) fail(source, "lr", "must be positive");
+  if (!(beta1 >= 0.0 && beta1 < 1.0)) fail(source, "beta1", "must be in [0, 1)");
+  if (!(beta2 >= 0.0 && beta2 < 1.0)) fail(source, "beta2", "must be in [0, 1)");
+  if (!(eps > 0.0)) fail(source, "eps", "must be positive");
+  if (!(weight_decay >= 0.0)) fail(source, "weight_decay", "must be >= 0");
+  if (warmup_steps < 0) fail(source, "warmup_steps", "must be >= 0");
+  if (!(min_lr_ratio >= 0.0 && min_lr_ratio <= 1.0)) fail(source, "min_lr_ratio", "must be in [0, 1]");
+  if (!std::isfinite(grad_clip_norm)) fail(source, "grad_clip_norm", "must be finite");
+  if (!(ema_decay >= 0.0 && ema_decay < 1.0)) fail(source, "ema_decay", "must be in [0, 1)");
+  if (checkpoint_every < 0) fail(source, "checkpoint_every", "must be >= 0");
+  if (threads < 0) fail(source, "threads", "must be >= 0");
+  if (!(qa_ratio >= 0.0 && qa_ratio <= 1.0)) fail(source, "qa_ratio", "must be in [0, 1]");
+  if (loader_workers < 0) fail(source, "loader_workers", "must be >= 0");
+  for (const auto& [name, w] : {std::pair{"loss.action", loss.action},
+                                {"loss.alignment", loss.alignment},
+                                {"loss.distillation", loss.distillation},
+                                {"loss.language", loss.language},
+                                {"loss.depth_probe", loss.depth_probe}}) {
+    if (!(w >= 0.0) || !std::isfinite(w)) fail(source, name, "must be a finite weight >= 0");
+  }
+  if (teacher != "point-map" && teacher != "stored" && teacher.rfind("torchscript:", 0) != 0) {
+    fail(source, "teacher", "must be point-map, stored or torchscript:PATH (got '" + teacher + "')");
+  }
+  if (teacher_input_size < 8) fail(source, "teacher_input_size", "must be at least 8");
+  if (camera_fovy_deg.empty()) fail(source, "camera_fovy_deg", "must list one angle per view");
+  for (double f : camera_fovy_deg) {
+    if (!(f > 1.0 && f < 179.0)) fail(source, "camera_fovy_deg", "angles must be in (1, 179) degrees");
+  }
+  if (norm_stats != "data" && norm_stats != "checkpoint") {
+    fail(source, "norm_stats", "must be 'data' or 'checkpoint' (got '" + norm_stats + "')");
+  }
+}
+
+nlohmann::json TrainConfig::toJson() const {
+  return {{"format", "thinkvla-train"},
+          {"version", 1},
+          {"steps", steps},
+          {"batch_size", batch_size},
+          {"grad_accumulation", grad_accumulation},
+          {"lr", lr},
+          {"beta1", beta1},
+          {"beta2", beta2},
+          {"eps", eps},
+          {"weight_decay", weight_decay},
+          {"warmup_steps", warmup_steps},
+          {"min_lr_ratio", min_lr_ratio},
+          {"grad_clip_norm", grad_clip_norm},
+          {"ema_decay", ema_decay},
+          {"checkpoint_every", checkpoint_every},
+          {"seed", seed},
+          {"threads", threads},
+          {"qa_ratio", qa_ratio},
+          {"augment", augment},
+          {"loader_workers", loader_workers},
+          {"loss_weights",
+           {{"action", loss.action},
+            {"alignment", loss.alignment},
+            {"distillation", loss.distillation},
+            {"language", loss.language},
+            {"depth_probe", loss.depth_probe}}},
+          {"teacher", teacher},
+          {"teacher_input_size", teacher_input_size},
+          {"camera_fovy_deg", camera_fovy_deg},
+          {"norm_stats", norm_stats}};
+}
+
+TrainConfig TrainConfig::fromJson(const nlohmann::json& json, const std::string& source) {
+  if (!json.is_object()) throw TrainConfigError(source + ": a train config must be a JSON object");
+  if (json.contains("format") && json["format"] != "thinkvla-train") {
+    fail(source, "format", "must be \"thinkvla-train\"");
+  }
+  static const char* kKnown[] = {
+      "format", "version", "steps", "batch_size", "grad_accumulation", "lr", "beta1", "beta2",
+      "eps", "weight_decay", "warmup_steps", "min_lr_ratio", "grad_clip_norm", "ema_decay",
+      "checkpoint_every", "seed", "threads", "qa_ratio", "augment", "loader_workers",
+      "loss_weights", "teacher", "teacher_input_size", "camera_fovy_deg", "norm_stats"};
+  for (const auto& item : json.items()) {
+    bool known = false;
+    for (const char* k : kKnown) known = known || item.key() == k;
+    if (!known) fail(source, item.key(), "is not a train config field");
+  }
+  TrainConfig c;
+  read(json, "steps", c.steps, source);
+  read(json, "batch_size", c.batch_size, source);
+  read(json, "grad_accumulation", c.grad_accumulation, source);
+  read(json, "lr", c.lr, source);
+  read(json, "beta1", c.beta1, source);
+  read(json, "beta2", c.beta2, source);
+  read(json, "eps", c.eps, source);
+  read(json, "weight_decay", c.weight_decay, source);
+  read(json, "warmup_steps", c.warmup_steps, source);
+  read(json, "min_lr_ratio", c.min_lr_ratio, source);
+  read(json, "grad_clip_norm", c.grad_clip_norm, source);
+  read(json, "ema_decay", c.ema_decay, source);
+  read(json, "checkpoint_every", c.checkpoint_every, source);
+  read(json, "seed", c.seed, source);
+  read(json, "threads", c.threads, source);
+  read(json, "qa_ratio", c.qa_ratio, source);
+  read(json, "augment", c.augment, source);
+  read(json, "loader_workers", c.loader_workers, source);
+  read(json, "teacher", c.teacher, source);
+  read(json, "teacher_input_size", c.teacher_input_size, source);
+  read(json, "camera_fovy_deg", c.camera_fovy_deg, source);
+  read(json, "norm_stats", c.norm_stats, source);
+  if (json.contains("loss_weights")) {
+    const auto& w = json["loss_weights"];
+    if (!w.is_object()) fail(source, "loss_weights", "must be an object");
+    const std::string s = source;
+    auto weight = [&](const char* field, double& value) {
+      if (!w.contains(field)) return;
+      if (!w[field].is_number()) fail(s, std::string("loss_weights.") + field, "must be a number");
+      value = w[field].get<double>();
+    };
+    weight("action", c.loss.action);
+    weight("alignment", c.loss.alignment);
+    weight("distillation", c.loss.distillation);
+    weight("language", c.loss.language);
+    weight("depth_probe", c.loss.depth_probe);
+  }
+  c.validate(source);
+  return c;
+}
+
+double learningRate(const TrainConfig& c, std::int64_t step) {
+  if (step < c.warmup_steps) {
+    return c.lr * static_cast<double>(step + 1) / static_cast<double>(c.warmup_steps);
+  }
+  const std::int64_t decay_steps = c.steps - c.warmup_steps;
+  if (decay_steps <= 1) return c.lr;
+  const double progress = std::min(
+      1.0, static_cast<double>(step - c.warmup_steps) / static_cast<double>(decay_steps - 1));
+  const double cosine = 0.5 * (1.0 + std::cos(kPi * progress));
+  return c.lr * (c.min_lr_ratio + (1.0 - c.min_lr_ratio) * cosine);
+}
+
+}  // namespace thinkvla::model::train

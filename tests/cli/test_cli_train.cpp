@@ -1,0 +1,197 @@
+// `thinkvla train` as a user runs it, on an episode file this test writes with the core API: a few
+// steps of tiny training lower the loss and write a loadable checkpoint; --resume continues where
+// it stopped; a killed run leaves its last checkpoint loadable and resumable; --nproc 2 trains with
+// two local ranks; bad arguments give one clear line and exit code 2.
+#include <QtTest/QtTest>
+
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "core/episode_test_data.h"
+#include "core/episodes/episode_file.h"
+#include "model/checkpoint.h"
+
+namespace fs = std::filesystem;
+using namespace thinkvla;
+
+namespace {
+
+struct Run {
+  int code;
+  QProcess::ExitStatus status;
+  QString out;
+  QString err;
+};
+
+Run runCli(const QStringList& args) {
+  QProcess p;
+  p.start(qEnvironmentVariable("THINKVLA_CLI"), args);
+  if (!p.waitForFinished(120000)) return {-1, QProcess::CrashExit, {}, "timed out"};
+  return {p.exitCode(), p.exitStatus(), QString::fromUtf8(p.readAllStandardOutput()),
+          QString::fromUtf8(p.readAllStandardError())};
+}
+
+QString dir() {
+  const QString d = qEnvironmentVariable("THINKVLA_TEST_TMP", QDir::tempPath()) + "/cli_train";
+  QDir().mkpath(d);
+  return d;
+}
+
+std::vector<nlohmann::json> metrics(const QString& out) {
+  std::ifstream in(out.toStdString() + "/metrics.jsonl");
+  std::vector<nlohmann::json> lines;
+  std::string line;
+  while (std::getline(in, line)) lines.push_back(nlohmann::json::parse(line));
+  return lines;
+}
+
+std::int64_t checkpointStep(const QString& out) {
+  std::ifstream in(out.toStdString() + "/checkpoint/trainer_state.json");
+  if (!in) return -1;
+  try {
+    return nlohmann::json::parse(in).at("step").get<std::int64_t>();
+  } catch (const std::exception&) {
+    return -1;
+  }
+}
+
+void expectUsageError(const Run& r, const QString& needle) {
+  QVERIFY2(r.status == QProcess::NormalExit, qPrintable(r.err));
+  QVERIFY2(r.code == 2, qPrintable(QString::number(r.code) + " " + r.err));
+  QVERIFY2(r.err.trimmed().split('\n').size() == 1, qPrintable(r.err));
+  QVERIFY2(r.err.contains(needle), qPrintable(r.err));
+}
+
+}  // namespace
+
+class TestCliTrain : public QObject {
+  Q_OBJECT
+ private:
+  QString file_;
+  QStringList common(const QString& out) {
+    return {"train", "--data", file_, "--out", out, "--batch", "4", "--threads", "1",
+            "--qa-ratio", "0.25"};
+  }
+
+ private Q_SLOTS:
+  void initTestCase() {
+    file_ = dir() + "/episodes.hdf5";
+    core::DatasetInfo info;
+    info.env_name = "thinkvla_tabletop";
+    info.problem_info_json = R"({"language_instruction": "open the drawer"})";
+    core::createEpisodeFile(file_.toStdString(), info, core::CreateMode::kReplace);
+    for (int e = 0; e < 3; ++e) {
+      core::Episode ep = testdata::makeEpisode(e, 8, 32, true);
+      ep.annotations.qa_pairs = {{"distance", "how far is the bowl from the plate?", "0.23 m"},
+                                 {"location", "where is the mug?", "x 0.10 y 0.30 z 0.05 m"}};
+      core::appendEpisode(file_.toStdString(), ep);
+    }
+  }
+
+  void trainingLowersTheLossAndWritesACheckpoint() {
+    const QString out = dir() + "/run";
+    QDir(out).removeRecursively();
+    const Run r = runCli(common(out) << "--preset" << "tiny" << "--steps" << "30"
+                                     << "--checkpoint-every" << "10");
+    QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
+    QVERIFY2(r.err.contains("30/30"), qPrintable(r.err));
+    QVERIFY(r.err.contains("samples/s"));
+    QVERIFY(r.err.contains("ETA"));
+    QVERIFY(r.err.contains("1 LibTorch thread(s)"));
+    QVERIFY(r.out.contains("trained 30 steps"));
+    const auto m = metrics(out);
+    QCOMPARE(static_cast<int>(m.size()), 30);
+    auto meanAction = [&](int from, int to) {
+      double s = 0;
+      int n = 0;
+      for (int i = from; i < to; ++i) {
+        const auto& v = m[static_cast<std::size_t>(i)]["losses"]["action"];
+        if (v.is_number()) {
+          s += v.get<double>();
+          ++n;
+        }
+      }
+      return s / std::max(n, 1);
+    };
+    const double first = meanAction(0, 6), last = meanAction(24, 30);
+    qInfo("action L1 %.4f -> %.4f", first, last);
+    QVERIFY(last < first);
+    QCOMPARE(checkpointStep(out), std::int64_t{30});
+    const auto ckpt = model::loadCheckpoint((out + "/checkpoint").toStdString());
+    QCOMPARE(ckpt.config.preset, std::string("tiny"));
+    QVERIFY(fs::exists((out + "/train_config.json").toStdString()));
+
+    // --resume continues from step 30 to 36, with the run's saved settings.
+    const Run again = runCli({"train", "--data", file_, "--out", out, "--resume", "--steps", "36",
+                              "--threads", "1"});
+    QVERIFY2(again.code == 0, qPrintable(again.out + again.err));
+    QVERIFY2(again.err.contains("step 30 of 36"), qPrintable(again.err));
+    QCOMPARE(checkpointStep(out), std::int64_t{36});
+    QCOMPARE(static_cast<int>(metrics(out).size()), 36);
+  }
+
+  void aKilledRunLeavesALoadableCheckpoint() {
+    const QString out = dir() + "/killed";
+    QDir(out).removeRecursively();
+    QProcess p;
+    p.start(qEnvironmentVariable("THINKVLA_CLI"),
+            common(out) << "--preset" << "tiny" << "--steps" << "100000" << "--checkpoint-every" << "2");
+    QVERIFY(p.waitForStarted());
+    QElapsedTimer t;
+    t.start();
+    while (checkpointStep(out) < 4 && t.elapsed() < 60000) QTest::qWait(20);
+    p.kill();  // SIGKILL: no chance to clean up
+    QVERIFY(p.waitForFinished(10000));
+    const auto step = checkpointStep(out);
+    QVERIFY2(step >= 4, qPrintable(QString::number(step)));
+    const auto ckpt = model::loadCheckpoint((out + "/checkpoint").toStdString());
+    QVERIFY(ckpt.net);
+    const Run again = runCli(common(out) << "--resume" << "--steps" << QString::number(step + 2));
+    QVERIFY2(again.code == 0, qPrintable(again.out + again.err));
+    QVERIFY2(again.err.contains(QString("step %1 of").arg(step)), qPrintable(again.err));
+    QCOMPARE(checkpointStep(out), step + 2);
+  }
+
+  void twoLocalRanks() {
+    const QString out = dir() + "/ddp";
+    QDir(out).removeRecursively();
+    const Run r = runCli({"train", "--data", file_, "--out", out, "--preset", "tiny", "--steps", "4",
+                          "--batch", "2", "--nproc", "2", "--threads", "2"});
+    QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
+    QVERIFY2(r.err.contains("starting 2 local ranks"), qPrintable(r.err));
+    QVERIFY2(r.err.contains("rank 0 of 2"), qPrintable(r.err));
+    QCOMPARE(checkpointStep(out), std::int64_t{4});
+    QVERIFY(model::loadCheckpoint((out + "/checkpoint").toStdString()).net);
+  }
+
+  void badArgumentsAreClearErrors() {
+    const QString out = dir() + "/bad";
+    expectUsageError(runCli({"train", "--data", file_}), "--out DIR is required");
+    expectUsageError(runCli({"train", "--out", out}), "--data");
+    expectUsageError(runCli({"train", "--data", dir() + "/missing.hdf5", "--out", out}),
+                     "no such file");
+    expectUsageError(runCli({"train", "--data", file_, "--out", out, "--preset", "tiny",
+                             "--init-from", out}),
+                     "exclude each other");
+    expectUsageError(runCli({"train", "--data", file_, "--out", out, "--steps", "0"}), "steps");
+    expectUsageError(runCli({"train", "--data", file_, "--out", out, "--nproc", "0"}), "--nproc");
+    expectUsageError(runCli({"train", "--data", file_, "--out", out, "--rank", "0"}),
+                     "go together");
+    expectUsageError(runCli({"train", "--data", file_, "--out", out, "--rank", "0", "--world-size",
+                             "2", "--master", "localhost"}),
+                     "ADDR:PORT");
+    expectUsageError(runCli({"train", "--data", file_, "--out", out, "--preset", "huge"}),
+                     "--preset");
+    const QString config = dir() + "/bad_train.json";
+    {
+      std::ofstream f(config.toStdString());
+      f << R"({"steps": 10, "warmup": 3})";
+    }
+    expectUsageError(runCli({"train", "--data", file_, "--out", out, "--config", config}), "warmup");
+  }
+};
+
+QTEST_GUILESS_MAIN(TestCliTrain)
+#include "test_cli_train.moc"
