@@ -1,22 +1,12 @@
 // The `thinkvla` executable as a user runs it: help, version, doctor, and clear usage errors.
 #include <QtTest/QtTest>
 
+#include "cli_runner.h"
+
 #include "cli/args.h"
 
-namespace {
-struct Run {
-  int code;
-  QString out;
-  QString err;
-};
-Run runCli(const QStringList& args) {
-  QProcess p;
-  p.start(qEnvironmentVariable("THINKVLA_CLI"), args);
-  if (!p.waitForFinished(120000)) return {-1, {}, "timed out"};
-  return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
-          QString::fromUtf8(p.readAllStandardError())};
-}
-}  // namespace
+using thinkvla::test::Run;
+using thinkvla::test::runCli;
 
 class TestCli : public QObject {
   Q_OBJECT

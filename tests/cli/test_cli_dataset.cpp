@@ -3,6 +3,8 @@
 // code 1 or 2, never a crash.
 #include <QtTest/QtTest>
 
+#include "cli_runner.h"
+
 #include <filesystem>
 #include <fstream>
 
@@ -10,25 +12,13 @@
 #include "core/episodes/episode_file.h"
 #include "model/data/action_normalization.h"
 
+using thinkvla::test::Run;
+using thinkvla::test::runCli;
+
 namespace fs = std::filesystem;
 using namespace thinkvla;
 
 namespace {
-
-struct Run {
-  int code;
-  QProcess::ExitStatus status;
-  QString out;
-  QString err;
-};
-
-Run runCli(const QStringList& args) {
-  QProcess p;
-  p.start(qEnvironmentVariable("THINKVLA_CLI"), args);
-  if (!p.waitForFinished(120000)) return {-1, QProcess::CrashExit, {}, "timed out"};
-  return {p.exitCode(), p.exitStatus(), QString::fromUtf8(p.readAllStandardOutput()),
-          QString::fromUtf8(p.readAllStandardError())};
-}
 
 QString dir() {
   const QString d = qEnvironmentVariable("THINKVLA_TEST_TMP", QDir::tempPath()) + "/cli_dataset";

@@ -3,6 +3,8 @@
 // that core/episodes reads back; bad arguments, missing checkpoints, unknown suites and unwritable
 // outputs give one clear line and exit code 1 or 2, never a crash. Needs an X server (xvfb-run).
 #include <QtTest/QtTest>
+
+#include "cli_runner.h"
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
@@ -11,25 +13,13 @@
 #include "core/episodes/episode_file.h"
 #include "core/sim/tasks.h"
 
+using thinkvla::test::Run;
+using thinkvla::test::runCli;
+
 namespace fs = std::filesystem;
 using namespace thinkvla;
 
 namespace {
-
-struct Run {
-  int code;
-  QProcess::ExitStatus status;
-  QString out;
-  QString err;
-};
-
-Run runCli(const QStringList& args) {
-  QProcess p;
-  p.start(qEnvironmentVariable("THINKVLA_CLI"), args);
-  if (!p.waitForFinished(120000)) return {-1, QProcess::CrashExit, {}, "timed out"};
-  return {p.exitCode(), p.exitStatus(), QString::fromUtf8(p.readAllStandardOutput()),
-          QString::fromUtf8(p.readAllStandardError())};
-}
 
 QString dir() {
   const QString d = qEnvironmentVariable("THINKVLA_TEST_TMP", QDir::tempPath()) + "/cli_eval";

@@ -2,20 +2,10 @@
 // files, its description, a smaller deployed copy, and clear errors for bad checkpoints.
 #include <QtTest/QtTest>
 
-namespace {
-struct Run {
-  int code;
-  QString out;
-  QString err;
-};
-Run runCli(const QStringList& args) {
-  QProcess p;
-  p.start(qEnvironmentVariable("THINKVLA_CLI"), args);
-  if (!p.waitForFinished(120000)) return {-1, {}, "timed out"};
-  return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
-          QString::fromUtf8(p.readAllStandardError())};
-}
-}  // namespace
+#include "cli_runner.h"
+
+using thinkvla::test::Run;
+using thinkvla::test::runCli;
 
 class TestCliModel : public QObject {
   Q_OBJECT
