@@ -15,25 +15,14 @@
 
 using thinkvla::test::Run;
 using thinkvla::test::runCli;
+using thinkvla::test::expectCleanError;
 
 namespace fs = std::filesystem;
 using namespace thinkvla;
 
 namespace {
 
-QString dir() {
-  const QString d = qEnvironmentVariable("THINKVLA_TEST_TMP", QDir::tempPath()) + "/cli_eval";
-  QDir().mkpath(d);
-  return d;
-}
-
-void expectCleanError(const Run& r, const QString& needle) {
-  QVERIFY2(r.status == QProcess::NormalExit, qPrintable(r.err));
-  QVERIFY2(r.code == 1 || r.code == 2, qPrintable(QString::number(r.code) + r.err));
-  const QStringList lines = r.err.trimmed().split('\n');
-  QVERIFY2(lines.size() == 1, qPrintable(r.err));
-  QVERIFY2(r.err.contains(needle), qPrintable(r.err));
-}
+QString dir() { return thinkvla::test::scratchDir("cli_eval"); }
 
 nlohmann::json readJson(const QString& file) {
   std::ifstream in(file.toStdString());

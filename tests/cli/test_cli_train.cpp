@@ -23,11 +23,7 @@ using namespace thinkvla;
 
 namespace {
 
-QString dir() {
-  const QString d = qEnvironmentVariable("THINKVLA_TEST_TMP", QDir::tempPath()) + "/cli_train";
-  QDir().mkpath(d);
-  return d;
-}
+QString dir() { return thinkvla::test::scratchDir("cli_train"); }
 
 std::vector<nlohmann::json> metrics(const QString& out) {
   std::ifstream in(out.toStdString() + "/metrics.jsonl");
