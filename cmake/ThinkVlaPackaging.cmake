@@ -9,7 +9,7 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION "science")
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS OFF)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
-  "libqt6widgets6, libqt6openglwidgets6, libqt6charts6, libtorch1.13, libgloo0, libopenblas0-pthread, libvtk9.1, libmujoco2.2.2, libhdf5-103-1, libhdf5-cpp-103-1, libspdlog1.10, libglfw3, libopencv-videoio406, libopencv-calib3d406, libsdl2-2.0-0, libspnav0, libgl1-mesa-dri")
+  "libqt6widgets6, libqt6openglwidgets6, libqt6charts6, libtorch1.13, libgloo0, libopenblas0-pthread, libvtk9.1, libmujoco2.2.2, libhdf5-103-1, libhdf5-cpp-103-1, libspdlog1.10, libglfw3, libopencv-videoio406, libopencv-calib3d406, libsdl2-2.0-0, libspnav0, libgl1-mesa-dri, libegl1, libegl-mesa0")
 set(CPACK_STRIP_FILES ON)
 set(CPACK_PACKAGE_DIRECTORY ${CMAKE_BINARY_DIR}/package)
 include(CPack)

@@ -17,7 +17,7 @@ packages=(
   # world, data, logging, input devices
   libmujoco-dev libhdf5-dev libspdlog-dev libfmt-dev libsdl2-dev libspnav-dev
   # headless rendering for tests and screenshots
-  xvfb xauth libgl1-mesa-dri mesa-utils
+  xvfb xauth libgl1-mesa-dri libegl-mesa0 mesa-utils
   # packaging checks
   appstream desktop-file-utils
 )

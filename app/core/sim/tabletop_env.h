@@ -6,7 +6,7 @@
 // cameras, upright RGB, depth in metres and segmentation with the intrinsics and extrinsics.
 //
 // Ownership: the environment owns its mjModel, mjData and, when it renders, an offscreen OpenGL
-// context (a hidden GLFW window: needs an X server, Xvfb in CI).
+// context (GLX under an X server or Xvfb, EGL without one: core/offscreen_gl.h).
 // Threads: not thread-safe. One thread at a time may use an instance; rendering makes the
 // instance's GL context current on the calling thread. Different instances may live on different
 // threads.
