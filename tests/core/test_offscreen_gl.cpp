@@ -50,17 +50,10 @@ class TestOffscreenGl : public QObject {
     thinkvla::core::OffscreenGlContext context(32, 32);
     context.makeCurrent();
     const auto info = context.info();
+    context.doneCurrent();
     QVERIFY(!info.renderer.empty());
     QVERIFY(!info.version.empty());
-    glClearColor(1.0f, 0.5f, 0.0f, 1.0f);
-    glClear(GL_COLOR_BUFFER_BIT);
-    glFinish();
-    unsigned char rgba[4] = {0, 0, 0, 0};
-    glReadPixels(16, 16, 1, 1, GL_RGBA, GL_UNSIGNED_BYTE, rgba);
-    QCOMPARE(int(rgba[0]), 255);
-    QVERIFY(std::abs(int(rgba[1]) - 128) <= 1);
-    QCOMPARE(int(rgba[2]), 0);
-    context.doneCurrent();
+    checkClearReadsBack(context);
   }
 
   void eglContextWithoutAnXServer() {
