@@ -1,7 +1,7 @@
 // `thinkvla sim`: the built-in tabletop world from the command line.
 //   sim list                                  suites, tasks and instructions
 //   sim render --suite S --task T --seed N [--perturb DIM:LEVEL,...] --out FILE.png
-//                                             both cameras side by side (GLX or EGL)  
+//                                             both cameras side by side (GLX or EGL)
 //   sim expert --suite S --episodes N         scripted expert: success per task, then the suite's
 //                                             success rate as a percentage
 #include <opencv2/imgcodecs.hpp>
