@@ -10,6 +10,9 @@
 
 namespace thinkvla::cli {
 
+int runInfer(const std::vector<std::string>& args);  // infer.cpp
+int runBench(const std::vector<std::string>& args);  // bench.cpp
+
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
       {"doctor", "check the libraries, the BLAS, LibTorch's threads and OpenGL", runDoctor},
@@ -22,6 +25,9 @@ const std::vector<Command>& commands() {
       {"collect", "scripted-expert demonstrations as a LIBERO-layout episode file", runCollect},
       {"train", "train or fine-tune a policy on episode files (co-training, --nproc ranks)",
        runTrain},
+      {"infer", "run a policy on a camera, file, folder, stream or the world; JSON lines, maps",
+       runInfer},
+      {"bench", "speed on this machine: live (pipeline latency), policy (step latency)", runBench},
   };
   return table;
 }

@@ -7,8 +7,13 @@ namespace thinkvla::core {
 using Clock = std::chrono::steady_clock;
 
 CaptureThread::CaptureThread(std::unique_ptr<FrameSource> source,
-                             std::shared_ptr<LatestSlot<FrameSet>> slot, AtEnd at_end, Pacing pacing)
-    : source_(std::move(source)), slot_(std::move(slot)), at_end_(at_end), pacing_(pacing) {
+                             std::shared_ptr<LatestSlot<FrameSet>> slot, AtEnd at_end,
+                             Pacing pacing, Delivery delivery)
+    : source_(std::move(source)),
+      slot_(std::move(slot)),
+      at_end_(at_end),
+      pacing_(pacing),
+      delivery_(delivery) {
   stats_.description = source_->description();
 }
 
@@ -52,6 +57,14 @@ void CaptureThread::fail(const std::string& message) {
     stats_.running = false;
   }
   if (on_error_) on_error_(message);
+}
+
+bool CaptureThread::waitUntilTaken() {
+  // Only this thread publishes, so published - dropped - taken > 0 means a frame is still waiting.
+  while (!stop_requested_ && slot_->published() > slot_->dropped() + slot_->taken()) {
+    std::this_thread::sleep_for(std::chrono::microseconds(500));
+  }
+  return !stop_requested_;
 }
 
 void CaptureThread::run() {
@@ -109,6 +122,7 @@ void CaptureThread::run() {
         next_due = now;  // we fell behind (slow decode): do not try to catch up in a burst
       }
     }
+    if (delivery_ == Delivery::kEveryFrame && !waitUntilTaken()) return;
     frames.captured_at = Clock::now();
     {
       std::lock_guard<std::mutex> lock(stats_mutex_);

@@ -1,8 +1,10 @@
 // CaptureThread: owns a FrameSource and a thread that reads it and publishes each frame set into a
 // LatestSlot (latest-value semantics: consumers never see stale queued frames). Recorded sources
-// are paced to their frame rate unless asked to run flat out. Errors (unplugged camera, damaged
-// file) stop the thread and are reported through stats() and the error callback; the owner keeps
-// running.
+// are paced to their frame rate unless asked to run flat out. With Delivery::kEveryFrame the
+// thread instead waits until the consumer has taken the previous frame before it publishes the
+// next: nothing is dropped, in order (for files and folders processed offline; a live camera then
+// simply delivers at the consumer's pace). Errors (unplugged camera, damaged file) stop the
+// thread and are reported through stats() and the error callback; the owner keeps running.
 //
 // Thread-safety: construct, start(), stop() and destroy from one owning thread; stats() from any
 // thread. The error callback runs on the capture thread.
@@ -25,6 +27,7 @@ class CaptureThread {
  public:
   enum class AtEnd { kStop, kLoop };
   enum class Pacing { kRealTime, kFlatOut };
+  enum class Delivery { kLatest, kEveryFrame };
 
   struct Stats {
     bool running = false;
@@ -38,7 +41,8 @@ class CaptureThread {
   };
 
   CaptureThread(std::unique_ptr<FrameSource> source, std::shared_ptr<LatestSlot<FrameSet>> slot,
-                AtEnd at_end = AtEnd::kStop, Pacing pacing = Pacing::kRealTime);
+                AtEnd at_end = AtEnd::kStop, Pacing pacing = Pacing::kRealTime,
+                Delivery delivery = Delivery::kLatest);
   ~CaptureThread();
   CaptureThread(const CaptureThread&) = delete;
   CaptureThread& operator=(const CaptureThread&) = delete;
@@ -51,11 +55,13 @@ class CaptureThread {
  private:
   void run();
   void fail(const std::string& message);
+  bool waitUntilTaken();  // kEveryFrame: false when asked to stop while waiting
 
   std::unique_ptr<FrameSource> source_;
   std::shared_ptr<LatestSlot<FrameSet>> slot_;
   AtEnd at_end_;
   Pacing pacing_;
+  Delivery delivery_;
   std::function<void(const std::string&)> on_error_;
   std::thread thread_;
   std::atomic<bool> stop_requested_{false};

@@ -79,6 +79,10 @@ void InferenceWorker::run() {
     }
     model::Observation observation;
     for (const auto& view : frames->views) observation.views.push_back(view.rgb);
+    const auto wanted = static_cast<std::size_t>(policy_.config().num_views);
+    if (view_fill_ == ViewFill::kRepeatSingleView && observation.views.size() == 1 && wanted > 1) {
+      observation.views.resize(wanted, observation.views.front());
+    }
     observation.proprio = proprio;
     const bool introspect = introspection_;
     try {
@@ -98,18 +102,20 @@ void InferenceWorker::run() {
         result.has_introspection = true;
       }
       result.frames = std::move(*frames);
-      ++inferences_;
       {
         std::lock_guard<std::mutex> lock(inputs_mutex_);
         last_error_.clear();
       }
+      if (on_result_) on_result_(result);
       display_.publish(result);
       results_.publish(std::move(result));
+      ++inferences_;  // counted once the result is out, so a count seen implies a result there
     } catch (const std::exception& e) {
       // A frame the policy cannot take (wrong number of views, say): report and go on.
       std::lock_guard<std::mutex> lock(inputs_mutex_);
       if (last_error_ != e.what()) spdlog::error("inference: {}", e.what());
       last_error_ = e.what();
+      ++failures_;
     }
   }
 }

@@ -6,10 +6,14 @@
 // Ownership: the worker owns the policy and its thread; the input slot is shared with the capture
 // side. Thread-safety: setInstruction(), setProprio(), setIntrospection(), stats() from any thread;
 // start()/stop() from the owner. A new instruction takes effect on the next inference.
+// setResultCallback() and setViewFill() before start(); the result callback runs on the inference
+// thread for every result (the slots keep only the newest), so a consumer that must see each one
+// (the CLI's JSON lines) queues them there; it must not block for long.
 #pragma once
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -36,6 +40,12 @@ struct InferenceResult {
 
 class InferenceWorker {
  public:
+  // What to do when a frame set has fewer views than the policy takes.
+  enum class ViewFill {
+    kExact,             // the views must match the policy's num_views (otherwise an error)
+    kRepeatSingleView,  // a single view fills every view the policy takes (one camera, two views)
+  };
+
   InferenceWorker(model::Policy policy, std::shared_ptr<LatestSlot<FrameSet>> frames);
   ~InferenceWorker();
   InferenceWorker(const InferenceWorker&) = delete;
@@ -44,6 +54,10 @@ class InferenceWorker {
   void setInstruction(const std::string& instruction);
   void setProprio(const std::vector<float>& proprio);  // robot state; zeros when unknown
   void setIntrospection(bool on) { introspection_ = on; }
+  void setViewFill(ViewFill fill) { view_fill_ = fill; }
+  void setResultCallback(std::function<void(const InferenceResult&)> callback) {
+    on_result_ = std::move(callback);
+  }
 
   void start();
   void stop();  // joins
@@ -57,6 +71,7 @@ class InferenceWorker {
   LatestSlot<InferenceResult>& display() { return display_; }
   const model::PolicyConfig& config() const { return policy_.config(); }
   std::uint64_t inferences() const { return inferences_; }
+  std::uint64_t failures() const { return failures_; }  // frames the policy could not take
   std::string lastError() const;
 
  private:
@@ -72,12 +87,15 @@ class InferenceWorker {
   std::vector<float> proprio_;
   std::string last_error_;
   std::atomic<bool> introspection_{false};
+  ViewFill view_fill_ = ViewFill::kExact;
+  std::function<void(const InferenceResult&)> on_result_;
 
   std::mutex wake_mutex_;
   std::condition_variable wake_;
   bool frame_pending_ = false;
   std::atomic<bool> stop_requested_{false};
   std::atomic<std::uint64_t> inferences_{0};
+  std::atomic<std::uint64_t> failures_{0};
   std::thread thread_;
 };
 

@@ -34,6 +34,8 @@ class FrameSource {
   // Live sources produce at their own pace; recorded ones (files, folders) are paced by the
   // capture thread to nominalFps() so they play in real time.
   virtual bool isLive() const = 0;
+  // Views in each frame set (1 for cameras, files, folders and streams); known before open().
+  virtual int viewCount() const { return 1; }
 };
 
 // Makes a source from a spec (see above). Throws SourceError for a malformed spec; the source is
