@@ -3,6 +3,7 @@
 #include <imgui.h>
 
 #include <cstdio>
+#include <string>
 
 namespace thinkvla::viz {
 
@@ -33,9 +34,36 @@ HudRect drawHud(const HudContent& content) {
     for (const auto& [label, value] : content.lines) {
       ImGui::Text("%s: %s", label.c_str(), value.c_str());
     }
+    if (HudQuickControls* c = content.controls) {
+      ImGui::Separator();
+      ImGui::PushItemWidth(120.0f);
+      // "mean\0" "0\0" "1\0" ... for ImGui::Combo; index 0 is the mean (-1).
+      const auto picker = [](const char* label, int count, int* value) {
+        std::string items("mean");
+        items.push_back('\0');
+        for (int i = 0; i < count; ++i) {
+          items += std::to_string(i);
+          items.push_back('\0');
+        }
+        items.push_back('\0');
+        int index = *value >= 0 && *value < count ? *value + 1 : 0;
+        if (ImGui::Combo(label, &index, items.c_str())) {
+          *value = index - 1;
+          return true;
+        }
+        return false;
+      };
+      if (c->layers > 0) rect.controls_changed |= picker("layer", c->layers, &c->layer);
+      if (c->heads > 0) rect.controls_changed |= picker("head", c->heads, &c->head);
+      rect.controls_changed |= ImGui::SliderFloat("opacity", &c->opacity, 0.0f, 1.0f, "%.2f");
+      ImGui::PopItemWidth();
+    }
     const ImVec2 p = ImGui::GetWindowPos();
     const ImVec2 s = ImGui::GetWindowSize();
-    rect = {p.x, p.y, s.x, s.y};
+    rect.x = p.x;
+    rect.y = p.y;
+    rect.width = s.x;
+    rect.height = s.y;
   }
   ImGui::End();
   return rect;

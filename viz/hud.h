@@ -14,8 +14,19 @@ namespace thinkvla::viz {
 
 enum class HudCorner { kTopLeft, kTopRight, kBottomLeft, kBottomRight };
 
+// Quick controls under the HUD's lines: the attention layer and head (-1 = the mean) and the
+// overlay opacity. drawHud edits them in place when the user moves them.
+struct HudQuickControls {
+  int layers = 0;  // the model's attention shape; 0 hides the layer and head pickers
+  int heads = 0;
+  int layer = -1;
+  int head = -1;
+  float opacity = 0.6f;
+};
+
 struct HudContent {
   const FrameStats* frames = nullptr;
+  HudQuickControls* controls = nullptr;  // null: no quick controls
   std::vector<std::pair<std::string, std::string>> lines;  // label, value
   HudCorner corner = HudCorner::kTopLeft;
   float margin_px = 10.0f;
@@ -24,6 +35,7 @@ struct HudContent {
 // Draws the HUD window; returns its screen rectangle (x, y, width, height) in ImGui's pixels.
 struct HudRect {
   float x = 0, y = 0, width = 0, height = 0;
+  bool controls_changed = false;  // the user moved a quick control this frame
 };
 HudRect drawHud(const HudContent& content);
 

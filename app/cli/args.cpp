@@ -1,5 +1,6 @@
 #include "cli/args.h"
 
+#include <iostream>
 #include <sstream>
 
 namespace thinkvla::cli {
@@ -47,6 +48,16 @@ void Args::parse(const std::vector<std::string>& argv) {
   }
 }
 
+bool Args::parseOptions(const std::vector<std::string>& argv) {
+  parse(argv);
+  if (help_) {
+    std::cout << usage();
+    return false;
+  }
+  if (!positional_.empty()) throw UsageError("unexpected argument '" + positional_.front() + "'");
+  return true;
+}
+
 bool Args::has(const std::string& name) const { return values_.count(name) != 0; }
 
 std::string Args::value(const std::string& name) const {
@@ -77,6 +88,20 @@ double Args::doubleValue(const std::string& name) const {
   } catch (const std::exception&) {
     throw UsageError("option --" + name + " expects a number, got '" + v + "'");
   }
+}
+
+int Args::intAtLeast(const std::string& name, int min) const {
+  const int n = intValue(name);
+  if (n < min) throw UsageError("--" + name + " must be >= " + std::to_string(min));
+  return n;
+}
+
+int Args::intInRange(const std::string& name, int min, int max) const {
+  const int n = intValue(name);
+  if (n < min || n > max) {
+    throw UsageError("--" + name + " must be " + std::to_string(min) + ".." + std::to_string(max));
+  }
+  return n;
 }
 
 std::string Args::usage() const {

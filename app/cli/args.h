@@ -25,12 +25,19 @@ class Args {
 
   // Throws UsageError naming the offending argument. `--help` sets helpRequested().
   void parse(const std::vector<std::string>& argv);
+  // parse() for a command that takes options only: prints the usage to stdout and returns false
+  // when --help was given (the command then exits 0); throws UsageError for a positional argument.
+  bool parseOptions(const std::vector<std::string>& argv);
 
   bool helpRequested() const { return help_; }
   bool has(const std::string& name) const;
   std::string value(const std::string& name) const;  // declared default when absent
   int intValue(const std::string& name) const;        // UsageError when not an integer
   double doubleValue(const std::string& name) const;
+  // intValue() that must be >= min ("--name must be >= min"), or within [min, max]
+  // ("--name must be min..max"); UsageError otherwise.
+  int intAtLeast(const std::string& name, int min) const;
+  int intInRange(const std::string& name, int min, int max) const;
   const std::vector<std::string>& positional() const { return positional_; }
   std::string usage() const;
 

@@ -1,15 +1,17 @@
 // `thinkvla bench`: speed on this machine.
 //   bench live    the live pipeline in the built-in world, overlays off and on
-//                 (core/pipeline/live_benchmark.h; tests/bench/bench_live runs the same code)
+//                 (core/pipeline/live_benchmark.h, the overlays drawn by cli/overlay_maps.h;
+//                 tests/bench/bench_live runs the same code)
 //   bench policy  batch-1 step latency of a preset (fresh weights), introspection off and on
 #include <opencv2/core.hpp>
 
 #include <chrono>
-#include <fstream>
 #include <iostream>
 
 #include "cli/args.h"
+#include "cli/cli_options.h"
 #include "cli/commands.h"
+#include "cli/overlay_maps.h"
 #include "core/pipeline/live_benchmark.h"
 #include "model/checkpoint.h"
 #include "model/policy.h"
@@ -36,25 +38,15 @@ int benchLive(const std::vector<std::string>& argv) {
       .option("threads", Args::Kind::kValue, "LibTorch intra-op threads (0: all cores)", "0")
       .option("world", Args::Kind::kValue, "the task, sim:SUITE/TASK[@SEED]", "sim:spatial/0")
       .option("json", Args::Kind::kValue, "also write the results as JSON");
-  args.parse(argv);
-  if (args.helpRequested()) {
-    std::cout << args.usage();
-    return 0;
-  }
-  if (!args.positional().empty())
-    throw UsageError("unexpected argument '" + args.positional()[0] + "'");
+  if (!args.parseOptions(argv)) return 0;
   core::LiveBenchmarkOptions o;
   if (args.has("checkpoint")) o.checkpoint = args.value("checkpoint");
   o.seconds = args.doubleValue("seconds");
   if (!(o.seconds > 0.0 && o.seconds <= 3600.0)) throw UsageError("--seconds must be in (0, 3600]");
-  o.threads = args.intValue("threads");
-  if (o.threads < 0) throw UsageError("--threads must be >= 0");
+  o.threads = args.intAtLeast("threads", 0);
   o.world = args.value("world");
-  std::ofstream json;
-  if (args.has("json")) {
-    json.open(args.value("json"), std::ios::trunc);
-    if (!json) throw UsageError("--json " + args.value("json") + ": cannot write there");
-  }
+  o.compose = benchmarkOverlays();
+  if (args.has("json")) checkWritable(args.value("json"), "json");
   core::LiveBenchmarkReport report;
   try {
     report = core::runLiveBenchmark(o);
@@ -62,7 +54,7 @@ int benchLive(const std::vector<std::string>& argv) {
     throw UsageError(e.what());
   }
   std::cout << report.toText();
-  if (json.is_open()) json << report.toJson() << '\n';
+  if (args.has("json")) writeTextFile(args.value("json"), report.toJson() + "\n");
   return 0;
 }
 
@@ -74,17 +66,9 @@ int benchPolicy(const std::vector<std::string>& argv) {
       .option("iterations", Args::Kind::kValue, "timed steps per mode (after 5 warm-up steps)",
               "100")
       .option("threads", Args::Kind::kValue, "LibTorch intra-op threads (0: all cores)", "0");
-  args.parse(argv);
-  if (args.helpRequested()) {
-    std::cout << args.usage();
-    return 0;
-  }
-  if (!args.positional().empty())
-    throw UsageError("unexpected argument '" + args.positional()[0] + "'");
-  const int iterations = args.intValue("iterations");
-  if (iterations < 1 || iterations > 100000) throw UsageError("--iterations must be 1..100000");
-  const int requested = args.intValue("threads");
-  if (requested < 0) throw UsageError("--threads must be >= 0");
+  if (!args.parseOptions(argv)) return 0;
+  const int iterations = args.intInRange("iterations", 1, 100000);
+  const int requested = args.intAtLeast("threads", 0);
   model::PolicyConfig config;
   try {
     config = model::PolicyConfig::fromPreset(args.value("preset"));

@@ -1,12 +1,11 @@
 // `thinkvla collect`: scripted-expert demonstrations of the built-in world written as one
 // LIBERO-layout episode file; see core/eval/demo_collector.h for what each demo holds.
 #include <filesystem>
-#include <fstream>
 #include <iomanip>
 #include <iostream>
-#include <sstream>
 
 #include "cli/args.h"
+#include "cli/cli_options.h"
 #include "cli/commands.h"
 #include "core/eval/demo_collector.h"
 #include "core/sim/tasks.h"
@@ -17,24 +16,6 @@ namespace {
 namespace eval = core::eval;
 namespace sim = core::sim;
 namespace fs = std::filesystem;
-
-std::vector<int> parseTaskList(const std::string& text) {
-  std::vector<int> out;
-  std::stringstream ss(text);
-  std::string part;
-  while (std::getline(ss, part, ',')) {
-    try {
-      std::size_t used = 0;
-      const int v = std::stoi(part, &used);
-      if (used != part.size() || v < 0) throw std::invalid_argument(part);
-      out.push_back(v);
-    } catch (const std::exception&) {
-      throw UsageError("--tasks expects task indices like 0,3,5; got '" + part + "'");
-    }
-  }
-  if (out.empty()) throw UsageError("--tasks is empty");
-  return out;
-}
 }  // namespace
 
 int runCollect(const std::vector<std::string>& argv) {
@@ -61,13 +42,7 @@ int runCollect(const std::vector<std::string>& argv) {
       .option("append", Args::Kind::kFlag,
               "add the demos to an existing --out file instead of replacing it")
       .option("quiet", Args::Kind::kFlag, "no progress lines");
-  args.parse(argv);
-  if (args.helpRequested()) {
-    std::cout << args.usage();
-    return 0;
-  }
-  if (!args.positional().empty())
-    throw UsageError("unexpected argument '" + args.positional()[0] + "'");
+  if (!args.parseOptions(argv)) return 0;
   if (!args.has("suite")) throw UsageError("--suite is required (spatial, object, goal, long)");
   const auto suite = sim::parseSuite(args.value("suite"));
   if (!suite)
@@ -76,7 +51,7 @@ int runCollect(const std::vector<std::string>& argv) {
 
   eval::CollectOptions o;
   o.suite = *suite;
-  if (args.has("tasks")) o.tasks = parseTaskList(args.value("tasks"));
+  if (args.has("tasks")) o.tasks = parseIndexList(args.value("tasks"), "tasks");
   const int tasks_in_suite = static_cast<int>(sim::suiteTasks(o.suite).size());
   for (int t : o.tasks) {
     if (t >= tasks_in_suite) {
@@ -85,33 +60,19 @@ int runCollect(const std::vector<std::string>& argv) {
                        ")");
     }
   }
-  o.episodes_per_task = args.intValue("episodes");
-  if (o.episodes_per_task < 1) throw UsageError("--episodes must be at least 1");
-  o.max_attempts_per_task = args.intValue("max-attempts");
-  if (o.max_attempts_per_task < 0) throw UsageError("--max-attempts must be >= 0");
-  try {
-    o.perturbation = sim::PerturbationSpec::parse(args.value("perturb"));
-  } catch (const std::invalid_argument& e) {
-    throw UsageError(std::string("--perturb: ") + e.what());
-  }
-  const int seed = args.intValue("seed");
-  if (seed < 0) throw UsageError("--seed must be >= 0");
-  o.seed = static_cast<std::uint64_t>(seed);
-  o.image_size = args.intValue("image-size");
-  if (o.image_size < 16 || o.image_size > 512) throw UsageError("--image-size must be 16..512");
-  o.qa_per_episode = args.intValue("qa");
-  if (o.qa_per_episode < 0) throw UsageError("--qa must be >= 0");
+  o.episodes_per_task = args.intAtLeast("episodes", 1);
+  o.max_attempts_per_task = args.intAtLeast("max-attempts", 0);
+  o.perturbation = perturbationOption(args, "perturb");
+  o.seed = static_cast<std::uint64_t>(args.intAtLeast("seed", 0));
+  o.image_size = args.intInRange("image-size", 16, 512);
+  o.qa_per_episode = args.intAtLeast("qa", 0);
   o.keep =
       args.has("keep-failures") ? eval::KeepEpisodes::kAll : eval::KeepEpisodes::kSuccessfulOnly;
   o.point_maps = args.has("point-maps") ? eval::PointMaps::kStore : eval::PointMaps::kSkip;
   o.output = args.has("append") ? eval::OutputMode::kAppend : eval::OutputMode::kReplace;
 
+  checkWritable(args.value("out"), "out");
   const fs::path out = args.value("out");
-  if (out.has_parent_path() && !fs::is_directory(out.parent_path())) {
-    throw UsageError("--out " + out.string() + ": directory " + out.parent_path().string() +
-                     " does not exist");
-  }
-  if (fs::is_directory(out)) throw UsageError("--out " + out.string() + " is a directory");
 
   const bool quiet = args.has("quiet");
   const auto summary =

@@ -10,9 +10,6 @@
 
 namespace thinkvla::cli {
 
-int runInfer(const std::vector<std::string>& args);  // infer.cpp
-int runBench(const std::vector<std::string>& args);  // bench.cpp
-
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
       {"doctor", "check the libraries, the BLAS, LibTorch's threads and OpenGL", runDoctor},

@@ -29,5 +29,7 @@ int runDataset(const std::vector<std::string>& args);
 int runEval(const std::vector<std::string>& args);
 int runCollect(const std::vector<std::string>& args);
 int runTrain(const std::vector<std::string>& args);
+int runInfer(const std::vector<std::string>& args);
+int runBench(const std::vector<std::string>& args);
 
 }  // namespace thinkvla::cli

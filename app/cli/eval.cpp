@@ -1,12 +1,9 @@
 // `thinkvla eval`: closed-loop evaluation of a checkpoint (or the random / scripted-expert
 // baselines) in the built-in world; see core/eval/evaluator.h for what is run and measured.
-#include <filesystem>
-#include <fstream>
-#include <iomanip>
 #include <iostream>
-#include <sstream>
 
 #include "cli/args.h"
+#include "cli/cli_options.h"
 #include "cli/commands.h"
 #include "core/eval/evaluator.h"
 #include "core/sim/tasks.h"
@@ -17,50 +14,6 @@ namespace thinkvla::cli {
 namespace {
 namespace eval = core::eval;
 namespace sim = core::sim;
-namespace fs = std::filesystem;
-
-std::vector<int> parseIndexList(const std::string& text, const std::string& option) {
-  std::vector<int> out;
-  std::stringstream ss(text);
-  std::string part;
-  while (std::getline(ss, part, ',')) {
-    try {
-      std::size_t used = 0;
-      const int v = std::stoi(part, &used);
-      if (used != part.size() || v < 0) throw std::invalid_argument(part);
-      out.push_back(v);
-    } catch (const std::exception&) {
-      throw UsageError("--" + option + " expects task indices like 0,3,5; got '" + part + "'");
-    }
-  }
-  if (out.empty()) throw UsageError("--" + option + " is empty");
-  return out;
-}
-
-// Opens `file` for writing now, so a bad path fails before a long run, not after it.
-void checkWritable(const std::string& file, const std::string& option) {
-  const fs::path p(file);
-  if (p.has_parent_path() && !fs::is_directory(p.parent_path())) {
-    throw UsageError("--" + option + " " + file + ": directory " + p.parent_path().string() +
-                     " does not exist");
-  }
-  if (fs::is_directory(p)) throw UsageError("--" + option + " " + file + " is a directory");
-  const bool existed = fs::exists(p);
-  std::ofstream out(p, std::ios::app);
-  if (!out) throw UsageError("--" + option + " " + file + ": cannot write there");
-  out.close();
-  if (!existed) fs::remove(p);
-}
-
-void writeFile(const std::string& file, const std::string& text) {
-  const std::string tmp = file + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << text;
-    if (!out) throw std::runtime_error(file + ": cannot write");
-  }
-  fs::rename(tmp, file);
-}
 }  // namespace
 
 int runEval(const std::vector<std::string>& argv) {
@@ -95,13 +48,7 @@ int runEval(const std::vector<std::string>& argv) {
       .option("json", Args::Kind::kValue, "JSON results file (required)")
       .option("markdown", Args::Kind::kValue, "Markdown table file")
       .option("quiet", Args::Kind::kFlag, "no progress lines");
-  args.parse(argv);
-  if (args.helpRequested()) {
-    std::cout << args.usage();
-    return 0;
-  }
-  if (!args.positional().empty())
-    throw UsageError("unexpected argument '" + args.positional()[0] + "'");
+  if (!args.parseOptions(argv)) return 0;
 
   eval::EvalOptions o;
   const std::string actor = args.value("actor");
@@ -117,10 +64,8 @@ int runEval(const std::vector<std::string>& argv) {
   if (o.actor == eval::ActorKind::kPolicy) {
     if (!args.has("checkpoint"))
       throw UsageError("--checkpoint DIR is required (or --actor random|expert)");
+    checkCheckpointDirectory(args.value("checkpoint"));
     o.checkpoint = args.value("checkpoint");
-    if (!fs::is_directory(o.checkpoint)) {
-      throw UsageError("--checkpoint " + o.checkpoint.string() + ": no such checkpoint directory");
-    }
   } else if (args.has("checkpoint")) {
     throw UsageError("--checkpoint is only used with --actor policy");
   }
@@ -133,34 +78,20 @@ int runEval(const std::vector<std::string>& argv) {
     throw UsageError("unknown suite '" + suite + "' (spatial, object, goal, long, all)");
   }
   if (args.has("tasks")) o.tasks = parseIndexList(args.value("tasks"), "tasks");
-  o.episodes_per_task = args.intValue("episodes");
-  if (o.episodes_per_task < 1 || o.episodes_per_task > 100000)
-    throw UsageError("--episodes must be at least 1");
+  o.episodes_per_task = args.intInRange("episodes", 1, 100000);
   try {
     o.conditions = eval::parseConditions(args.value("perturb"));
   } catch (const std::invalid_argument& e) {
     throw UsageError(std::string("--perturb: ") + e.what());
   }
-  o.workers = args.intValue("workers");
-  if (o.workers < 1 || o.workers > 64) throw UsageError("--workers must be 1..64");
-  o.torch_threads = args.intValue("threads");
-  if (o.torch_threads < 0) throw UsageError("--threads must be >= 0");
-  o.execute_steps = args.intValue("execute-steps");
-  if (o.execute_steps < 0) throw UsageError("--execute-steps must be >= 0");
-  const int seed = args.intValue("seed");
-  if (seed < 0) throw UsageError("--seed must be >= 0");
-  o.seed = static_cast<std::uint64_t>(seed);
-  o.image_size = args.intValue("image-size");
-  if (o.image_size < 16 || o.image_size > 1024) throw UsageError("--image-size must be 16..1024");
-  o.max_steps = args.intValue("max-steps");
-  if (o.max_steps < 0) throw UsageError("--max-steps must be >= 0");
+  o.workers = args.intInRange("workers", 1, 64);
+  o.torch_threads = args.intAtLeast("threads", 0);
+  o.execute_steps = args.intAtLeast("execute-steps", 0);
+  o.seed = static_cast<std::uint64_t>(args.intAtLeast("seed", 0));
+  o.image_size = args.intInRange("image-size", 16, 1024);
+  o.max_steps = args.intAtLeast("max-steps", 0);
   if (args.has("video")) {
-    o.video_dir = args.value("video");
-    std::error_code ec;
-    fs::create_directories(o.video_dir, ec);
-    if (ec || !fs::is_directory(o.video_dir)) {
-      throw UsageError("--video " + o.video_dir.string() + ": cannot create the directory");
-    }
+    o.video_dir = ensureDirectory(args.value("video"), "video");
     o.video_episodes = args.intValue("video-episodes");
     const std::string format = args.value("video-format");
     if (format == "mp4") {
@@ -192,9 +123,9 @@ int runEval(const std::vector<std::string>& argv) {
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
   }
-  writeFile(json_file, eval::reportToJson(report));
+  writeTextFile(json_file, eval::reportToJson(report));
   const std::string md = eval::reportToMarkdown(report);
-  if (!md_file.empty()) writeFile(md_file, md);
+  if (!md_file.empty()) writeTextFile(md_file, md);
   std::cout << md;
   return 0;
 }

@@ -3,8 +3,8 @@
 // frame or, with --every-frame, every frame in order); the built-in world (sim:SUITE/TASK[@SEED])
 // goes through core::WorldPolicyEpisode (world + 20 Hz control loop in policy mode + inference
 // worker + chunk executor, closed loop). Every inference becomes one JSON line; --maps also writes
-// the anchor attention and the geometry latent (PCA colours) over each view as PNGs
-// (core/pipeline/live_overlays.h). Ctrl-C stops cleanly with the summary.
+// the anchor attention and the geometry latent (PCA colours) over each view as PNGs, drawn by viz/
+// as the studio draws them (cli/overlay_maps.h). Ctrl-C stops cleanly with the summary.
 #include <signal.h>
 #include <unistd.h>
 
@@ -31,9 +31,10 @@
 #include <thread>
 
 #include "cli/args.h"
+#include "cli/cli_options.h"
 #include "cli/commands.h"
+#include "cli/overlay_maps.h"
 #include "core/pipeline/live_benchmark.h"
-#include "core/pipeline/live_overlays.h"
 #include "core/pipeline/live_pipeline.h"
 #include "core/pipeline/world_policy_episode.h"
 #include "model/checkpoint.h"
@@ -195,14 +196,13 @@ class Writer {
       j["ee_position_m"] = {p[0], p[1], p[2]};
     }
     if (!maps_dir_.empty()) {
-      std::optional<core::PathContext> path;
+      std::optional<PathContext> path;
       if (item.world && !cameras_.empty()) {
         path.emplace();
         path->ee_position_m = item.world->ee_position_m;
         path->cameras = cameras_;
-        path->metres_per_unit = core::sim::kActionPositionScaleM;
       }
-      const auto views = composer_.compose(r, path ? &*path : nullptr);
+      const auto views = maps_.compose(r, path ? &*path : nullptr);
       char stem[32];
       std::snprintf(stem, sizeof(stem), "%08llu",
                     static_cast<unsigned long long>(r.frame_sequence));
@@ -231,7 +231,7 @@ class Writer {
   std::ofstream out_;
   fs::path maps_dir_;
   std::vector<core::CameraGeometry> cameras_;
-  core::OverlayComposer composer_;
+  OverlayMaps maps_;
   std::thread thread_;
   std::mutex mutex_;
   std::condition_variable cv_;
@@ -242,20 +242,6 @@ class Writer {
   std::uint64_t lines_ = 0;
   std::uint64_t map_files_ = 0;
 };
-
-void checkWritableFile(const std::string& file, const std::string& option) {
-  const fs::path p(file);
-  if (p.has_parent_path() && !fs::is_directory(p.parent_path())) {
-    throw UsageError("--" + option + " " + file + ": directory " + p.parent_path().string() +
-                     " does not exist");
-  }
-  if (fs::is_directory(p)) throw UsageError("--" + option + " " + file + " is a directory");
-  const bool existed = fs::exists(p);
-  std::ofstream out(p, std::ios::app);
-  if (!out) throw UsageError("--" + option + " " + file + ": cannot write there");
-  out.close();
-  if (!existed) fs::remove(p);
-}
 
 std::string fixed1(double v) {
   std::ostringstream s;
@@ -305,13 +291,7 @@ int runInfer(const std::vector<std::string>& argv) {
               "sim: actions of each chunk executed open loop (0: all K)", "0")
       .option("image-size", Args::Kind::kValue, "sim: rendered camera side in pixels", "128")
       .option("threads", Args::Kind::kValue, "LibTorch intra-op threads (0: all cores)", "0");
-  args.parse(argv);
-  if (args.helpRequested()) {
-    std::cout << args.usage();
-    return 0;
-  }
-  if (!args.positional().empty())
-    throw UsageError("unexpected argument '" + args.positional()[0] + "'");
+  if (!args.parseOptions(argv)) return 0;
   quietStderr();
 
   if (!args.has("source")) throw UsageError("--source SPEC is required");
@@ -335,38 +315,20 @@ int runInfer(const std::vector<std::string>& argv) {
     throw UsageError(
         "--every-frame is for camera, file, folder and url sources; the world runs "
         "closed loop at 20 Hz");
-  core::sim::PerturbationSpec perturbation;
-  try {
-    perturbation = core::sim::PerturbationSpec::parse(args.value("perturb"));
-  } catch (const std::invalid_argument& e) {
-    throw UsageError(std::string("--perturb: ") + e.what());
-  }
+  const core::sim::PerturbationSpec perturbation = perturbationOption(args, "perturb");
   if (!world && perturbation.any()) throw UsageError("--perturb is only for sim: sources");
-  const int frames = args.intValue("frames");
-  if (frames < 0) throw UsageError("--frames must be >= 0");
-  const int execute_steps = args.intValue("execute-steps");
-  if (execute_steps < 0) throw UsageError("--execute-steps must be >= 0");
-  const int image_size = args.intValue("image-size");
-  if (image_size < 16 || image_size > 1024) throw UsageError("--image-size must be 16..1024");
-  const int threads = args.intValue("threads");
-  if (threads < 0) throw UsageError("--threads must be >= 0");
+  const int frames = args.intAtLeast("frames", 0);
+  const int execute_steps = args.intAtLeast("execute-steps", 0);
+  const int image_size = args.intInRange("image-size", 16, 1024);
+  const int threads = args.intAtLeast("threads", 0);
   if (!args.has("json")) throw UsageError("--json FILE is required");
   const std::string json_file = args.value("json");
-  checkWritableFile(json_file, "json");
+  checkWritable(json_file, "json");
   fs::path maps_dir;
-  if (args.has("maps")) {
-    maps_dir = args.value("maps");
-    std::error_code ec;
-    fs::create_directories(maps_dir, ec);
-    if (ec || !fs::is_directory(maps_dir)) {
-      throw UsageError("--maps " + maps_dir.string() + ": cannot create the directory");
-    }
-  }
+  if (args.has("maps")) maps_dir = ensureDirectory(args.value("maps"), "maps");
   if (!args.has("checkpoint")) throw UsageError("--checkpoint DIR is required");
   const std::string checkpoint = args.value("checkpoint");
-  if (!fs::is_directory(checkpoint)) {
-    throw UsageError("--checkpoint " + checkpoint + ": no such checkpoint directory");
-  }
+  checkCheckpointDirectory(checkpoint);
   StderrToLog stderr_to_log;
   const int torch_threads = model::configureThreads(threads);
   std::optional<model::Policy> policy;

@@ -1,6 +1,7 @@
 // bench_live: the live pipeline's latency in the built-in world, overlays off and on: camera ->
 // action, camera -> overlay-ready (median, p95) and overlays composed per second. The measurement
-// is core/pipeline/live_benchmark (also `thinkvla bench live`); this is a thin runner.
+// is core/pipeline/live_benchmark (also `thinkvla bench live`) with the command line's overlay
+// composition (cli/overlay_maps.h: viz/'s drawing); this is a thin runner.
 // Usage: xvfb-run -a bench_live [--checkpoint DIR] [--seconds S] [--threads N] [--world SPEC]
 //        [--json FILE]
 #include <cstdlib>
@@ -8,10 +9,12 @@
 #include <iostream>
 #include <string>
 
+#include "cli/overlay_maps.h"
 #include "core/pipeline/live_benchmark.h"
 
 int main(int argc, char** argv) {
   thinkvla::core::LiveBenchmarkOptions o;
+  o.compose = thinkvla::cli::benchmarkOverlays();
   std::string json_file;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];

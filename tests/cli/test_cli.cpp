@@ -1,9 +1,13 @@
-// The `thinkvla` executable as a user runs it: help, version, doctor, and clear usage errors.
+// The `thinkvla` executable as a user runs it: help, version, doctor, and clear usage errors; the
+// option parser and the option checks the subcommands share (cli/args.h, cli/cli_options.h).
 #include <QtTest/QtTest>
 
 #include "cli_runner.h"
 
+#include <QTemporaryDir>
+
 #include "cli/args.h"
+#include "cli/cli_options.h"
 
 using thinkvla::test::Run;
 using thinkvla::test::runCli;
@@ -54,6 +58,66 @@ class TestCli : public QObject {
     thinkvla::cli::Args missing("x", "test");
     missing.option("n", thinkvla::cli::Args::Kind::kValue, "count");
     QVERIFY_THROWS_EXCEPTION(thinkvla::cli::UsageError, missing.parse({"--n"}));
+  }
+
+  void optionsOnlyAndRanges() {
+    using thinkvla::cli::Args;
+    using thinkvla::cli::UsageError;
+    const auto make = [] {
+      Args a("x", "test");
+      a.option("n", Args::Kind::kValue, "count", "3");
+      return a;
+    };
+    Args ok = make();
+    QVERIFY(ok.parseOptions({"--n", "7"}));
+    QCOMPARE(ok.intAtLeast("n", 0), 7);
+    QCOMPARE(ok.intInRange("n", 1, 7), 7);
+    QVERIFY_THROWS_EXCEPTION(UsageError, ok.intAtLeast("n", 8));
+    QVERIFY_THROWS_EXCEPTION(UsageError, ok.intInRange("n", 1, 6));
+    Args help = make();
+    QVERIFY(!help.parseOptions({"--help"}));  // prints the usage; the command returns 0
+    Args stray = make();
+    try {
+      stray.parseOptions({"--n", "1", "extra"});
+      QFAIL("a positional argument was accepted");
+    } catch (const UsageError& e) {
+      QVERIFY(std::string(e.what()).find("'extra'") != std::string::npos);
+    }
+  }
+
+  void sharedOptionChecks() {
+    using thinkvla::cli::UsageError;
+    const std::vector<int> tasks = thinkvla::cli::parseIndexList("0,3,5", "tasks");
+    QCOMPARE(tasks, (std::vector<int>{0, 3, 5}));
+    for (const char* bad : {"0,x", "-1", "", "2.5"}) {
+      QVERIFY_THROWS_EXCEPTION(UsageError, thinkvla::cli::parseIndexList(bad, "tasks"));
+    }
+    QTemporaryDir dir;
+    const std::string file = dir.filePath("out.json").toStdString();
+    thinkvla::cli::checkWritable(file, "json");
+    QVERIFY(!QFile::exists(QString::fromStdString(file)));  // checked, not left behind
+    QVERIFY_THROWS_EXCEPTION(UsageError, thinkvla::cli::checkWritable("/proc/none/x.json", "json"));
+    QVERIFY_THROWS_EXCEPTION(UsageError,
+                             thinkvla::cli::checkWritable(dir.path().toStdString(), "json"));
+    const std::string maps = dir.filePath("a/b").toStdString();
+    QCOMPARE(thinkvla::cli::ensureDirectory(maps, "maps").string(), maps);
+    QVERIFY(QFileInfo(QString::fromStdString(maps)).isDir());
+    QVERIFY_THROWS_EXCEPTION(UsageError, thinkvla::cli::ensureDirectory("/proc/none/d", "maps"));
+    QVERIFY_THROWS_EXCEPTION(UsageError,
+                             thinkvla::cli::checkCheckpointDirectory(dir.filePath("nope").toStdString()));
+    thinkvla::cli::writeTextFile(file, "{}\n");
+    QFile written(QString::fromStdString(file));
+    QVERIFY(written.open(QIODevice::ReadOnly));
+    QCOMPARE(written.readAll(), QByteArray("{}\n"));
+    thinkvla::cli::Args args("x", "test");
+    args.option("perturb", thinkvla::cli::Args::Kind::kValue, "spec", "none");
+    args.parse({"--perturb", "light:6"});
+    try {
+      thinkvla::cli::perturbationOption(args, "perturb");
+      QFAIL("light:6 was accepted");
+    } catch (const UsageError& e) {
+      QVERIFY2(std::string(e.what()).find("--perturb") != std::string::npos, e.what());
+    }
   }
 };
 

@@ -1,11 +1,17 @@
 // The live-latency measurement behind `thinkvla bench live` and bench_live, run short with a tiny
 // checkpoint: two runs (overlays off, then on), latencies that are ordered as the pipeline is
-// (frame -> actions before frame -> overlays), overlays composed only in the second run, and the
-// report as text and JSON. No timing is asserted.
+// (frame -> actions before frame -> overlays), the caller's composition step called only in the
+// second run, with results that carry the introspection maps and the world's state with both
+// cameras' calibration, and the report as text and JSON. No timing is asserted. The composition
+// the command line passes (viz/'s drawing) is tested in tests/cli/test_overlay_maps.
 #include <QtTest/QtTest>
 #include <nlohmann/json.hpp>
 
+#include <atomic>
+
+#include "core/pipeline/inference_worker.h"
 #include "core/pipeline/live_benchmark.h"
+#include "core/pipeline/world_session.h"
 #include "model/checkpoint.h"
 
 using namespace thinkvla;
@@ -33,6 +39,23 @@ class TestLiveBenchmark : public QObject {
     o.checkpoint = checkpoint;
     o.seconds = 0.75;  // 15 control steps per run
     o.threads = 1;
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, runLiveBenchmark(o));  // no composition step
+    // The composition step gets what an overlay needs: the maps of every view, and the world's
+    // calibrated cameras and end effector for the path. It sums the attention it was given, so
+    // every call reads the maps.
+    std::atomic<int> calls{0}, complete{0};
+    o.compose = [&](const InferenceResult& r, const WorldState& state) {
+      ++calls;
+      const auto& in = r.introspection;
+      const std::size_t views = r.frames.views.size();
+      const bool maps = r.has_introspection && views == 2 && in.geometry.size() == views &&
+                        in.patch_grid > 0 && !in.anchor.empty() && in.anchor.views == 2;
+      const bool world = state.cameras.size() == views && state.cameras[0].image_size.width > 0;
+      double attention = 0.0;
+      if (maps) attention = cv::sum(in.anchor.mean(0))[0] + cv::sum(in.anchor.mean(1))[0];
+      if (maps && world && attention > 0.0) ++complete;
+      return maps;
+    };
     const auto report = runLiveBenchmark(o);
     QCOMPARE(report.checkpoint, checkpoint);
     QCOMPARE(report.preset, std::string("tiny"));
@@ -50,6 +73,8 @@ class TestLiveBenchmark : public QObject {
     }
     QCOMPARE(off.compose.samples, 0);
     QVERIFY(on.compose.samples >= 1);
+    QCOMPARE(on.compose.samples, calls.load());  // every composed result counted, none other
+    QCOMPARE(complete.load(), calls.load());
     QVERIFY(on.overlays_per_s > 0.0);
     QVERIFY(on.camera_to_overlay.median_ms > on.compose.median_ms);
     QVERIFY(report.toText().find("camera->overlay") != std::string::npos);

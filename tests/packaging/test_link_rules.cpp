@@ -1,5 +1,6 @@
 // What the executables really link (their DT_NEEDED entries): no Qt 5 through OpenCV's highgui or
-// VTK's Qt modules, and no Qt at all in the command-line tool, which links only model and core.
+// VTK's Qt modules, and neither Qt nor VTK nor ImGui in the command-line tool, which links model,
+// core and viz_image (viz's OpenCV-only drawing), never viz's VTK part.
 #include <QtTest/QtTest>
 
 namespace {
@@ -39,6 +40,7 @@ class TestLinkRules : public QObject {
       QVERIFY2(!lib.startsWith("libQt"), qPrintable(lib));
       QVERIFY2(!lib.contains("opencv_highgui"), qPrintable(lib));
       QVERIFY2(!lib.contains("vtk"), qPrintable(lib));
+      QVERIFY2(!lib.contains("imgui"), qPrintable(lib));
     }
   }
 };

@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <mutex>
@@ -10,7 +12,6 @@
 #include <stdexcept>
 #include <thread>
 
-#include "core/pipeline/live_overlays.h"
 #include "core/pipeline/world_policy_episode.h"
 #include "core/sim/resource_paths.h"
 #include "model/checkpoint.h"
@@ -67,7 +68,6 @@ LiveBenchmarkRun runOnce(const LiveBenchmarkOptions& o, const WorldSpec& world,
   std::thread display;
   if (overlays) {
     display = std::thread([&] {
-      OverlayComposer composer;
       while (!done.load()) {
         auto result = episode.worker().display().take();
         if (!result) {
@@ -75,16 +75,17 @@ LiveBenchmarkRun runOnce(const LiveBenchmarkOptions& o, const WorldSpec& world,
           continue;
         }
         const auto t0 = Clock::now();
-        PathContext path;
         // The end effector when the frame was taken is not in the result; the newest state is
         // at most a step later (what the studio draws too).
-        if (const auto state = episode.session().state().peek())
-          path.ee_position_m = state->ee_position_m;
-        path.cameras = episode.cameras();
-        path.metres_per_unit = sim::kActionPositionScaleM;
-        const auto views = composer.compose(*result, &path);
+        WorldState state;
+        if (auto newest = episode.session().state().peek()) {
+          state = std::move(*newest);
+        } else {
+          state.cameras = episode.cameras();
+        }
+        const bool drawn = o.compose(*result, state);
         const auto t1 = Clock::now();
-        if (views.empty() || views.front().attention.empty()) continue;
+        if (!drawn) continue;
         std::lock_guard<std::mutex> lock(mutex);
         compose_ms.push_back(msBetween(t0, t1));
         overlay_ms.push_back(msBetween(result->frames.captured_at, t1));
@@ -130,6 +131,7 @@ LiveBenchmarkReport runLiveBenchmark(const LiveBenchmarkOptions& o) {
   if (!(o.seconds > 0.0) || o.seconds > 3600.0)
     throw std::invalid_argument("seconds must be in (0, 3600]");
   if (o.threads < 0) throw std::invalid_argument("threads must be >= 0");
+  if (!o.compose) throw std::invalid_argument("the overlays run needs a composition step");
   const WorldSpec world = parseWorldSpec(o.world);
   LiveBenchmarkReport report;
   report.world = o.world;

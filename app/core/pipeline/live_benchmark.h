@@ -4,25 +4,36 @@
 // inference thread, chunk executor). Two runs of the same task and seed:
 //   - overlays off: introspection off; camera -> action latency;
 //   - overlays on: introspection on, and a display thread that, like the studio's GUI, takes the
-//     newest result and composes the overlays of both cameras (anchor attention, geometry PCA,
-//     predicted path: live_overlays.h); camera -> action and camera -> overlay-ready latency
-//     (frame captured -> overlays composed), overlays composed per second and the time one
-//     composition takes.
+//     newest result and composes the overlays of both cameras through the caller's composition
+//     step (LiveBenchmarkOptions::compose; the command line's draws anchor attention, geometry
+//     PCA and the predicted path with viz/, which core does not link); camera -> action and
+//     camera -> overlay-ready latency (frame captured -> overlays composed), overlays composed per
+//     second and the time one composition takes.
 // The checkpoint: the one given, else resources/models/demo when present, else a freshly
 // initialised `small` preset (the timing does not depend on the weights).
 //
 // runLiveBenchmark() blocks the calling thread; it makes the world (an X display is needed: Xvfb
-// headless) and sets LibTorch's thread count (process-wide). Throws std::invalid_argument for bad
-// options, model::CheckpointError for an unloadable checkpoint, std::runtime_error when the world
-// cannot be made.
+// headless) and sets LibTorch's thread count (process-wide). The composition step runs on the
+// overlays run's display thread, one call at a time. Throws std::invalid_argument for bad options
+// (no composition step among them), model::CheckpointError for an unloadable checkpoint,
+// std::runtime_error when the world cannot be made.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
 namespace thinkvla::core {
+
+struct InferenceResult;
+struct WorldState;
+
+// Draws the overlays of every view of `result` (computed with introspection on); `state` is the
+// world's newest state (end effector, camera calibrations) for the predicted path. Returns once
+// the overlays are drawn: true, or false when the result had nothing to draw (not counted).
+using OverlayComposeFn = std::function<bool(const InferenceResult& result, const WorldState& state)>;
 
 struct LiveBenchmarkOptions {
   std::filesystem::path checkpoint;  // empty: the demo checkpoint, else a fresh `small`
@@ -30,6 +41,7 @@ struct LiveBenchmarkOptions {
   double seconds = 8.0;  // per run (an episode's step limit may end it sooner)
   int threads = 0;       // LibTorch intra-op threads; 0: all cores
   int image_size = 128;
+  OverlayComposeFn compose;  // the overlays run's composition step (required)
 };
 
 struct LatencyStats {
