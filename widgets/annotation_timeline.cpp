@@ -132,6 +132,17 @@ void AnnotationTimeline::addKeyframe(int step, const QString& label) {
   edit(after, tr("Add keyframe"));
 }
 
+void AnnotationTimeline::setKeyframeLabel(int step, const QString& label) {
+  TimelineAnnotations after = annotations_;
+  for (auto& k : after.keyframes) {
+    if (k.step == step) {
+      k.label = label;
+      edit(after, tr("Label keyframe"));
+      return;
+    }
+  }
+}
+
 void AnnotationTimeline::removeKeyframe(int step) {
   TimelineAnnotations after = annotations_;
   const auto it = std::find_if(after.keyframes.begin(), after.keyframes.end(),
@@ -248,6 +259,17 @@ void AnnotationTimeline::mouseReleaseEvent(QMouseEvent* event) {
 }
 
 void AnnotationTimeline::mouseDoubleClickEvent(QMouseEvent* event) {
+  if (keyframeLane().contains(event->position().toPoint())) {
+    for (const auto& k : annotations_.keyframes) {
+      if (std::abs(xForStep(k.step) - event->position().x()) > kEdgeGrabPx) continue;
+      bool ok = false;
+      const QString label = QInputDialog::getText(this, tr("Keyframe label"), tr("Label:"),
+                                                  QLineEdit::Normal, k.label, &ok);
+      if (ok) setKeyframeLabel(k.step, label);
+      return;
+    }
+    return;
+  }
   if (!segmentLane().contains(event->position().toPoint())) return;
   const int index = segmentAt(stepAtX(event->position().x()));
   if (index < 0) return;
@@ -332,6 +354,14 @@ void AnnotationTimeline::paintEvent(QPaintEvent*) {
     const QPointF diamond[4] = {{x, cy - 6}, {x + 5, cy}, {x, cy + 6}, {x - 5, cy}};
     p.drawPolygon(diamond, 4);
   }
+  // Their labels beside them, where there is room.
+  p.setPen(QColor(255, 224, 130));
+  for (const auto& k : annotations_.keyframes) {
+    if (k.label.isEmpty()) continue;
+    p.drawText(QRectF(xForStep(k.step) + 7, keys.top(), 120, keys.height()),
+               Qt::AlignVCenter | Qt::AlignLeft, k.label);
+  }
+  p.setPen(Qt::NoPen);
   // The scrubber over everything.
   const int cx = static_cast<int>(xForStep(current_));
   p.setPen(QPen(QColor(236, 239, 241), 2));

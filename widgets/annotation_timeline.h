@@ -1,7 +1,8 @@
 // AnnotationTimeline: the strip under the camera views when browsing an episode. From top to
 // bottom: a ruler with the scrubber (click or drag to show any step), the subtask segments (drag on
 // empty space to create one, drag an edge to resize, double-click to rename, Delete removes the
-// selected one), the keyframes (click to add, right-click to remove) and the steps where a human
+// selected one), the keyframes (click to add, double-click to label, right-click to remove) and
+// the steps where a human
 // intervened. Every edit goes on an undo stack (undo/redo) and is announced with annotationsEdited.
 // The widget holds a copy of the annotations it shows; the controller saves them.
 // GUI thread only.
@@ -58,6 +59,7 @@ class AnnotationTimeline : public QWidget {
   void setSegmentLabel(int index, const QString& label);
   void removeSegment(int index);
   void addKeyframe(int step, const QString& label);
+  void setKeyframeLabel(int step, const QString& label);
   void removeKeyframe(int step);
 
   // Geometry shared with the tests: the x of a step, the lanes' vertical bands.

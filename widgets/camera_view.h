@@ -21,6 +21,7 @@ class CameraView : public QWidget {
   void setCaption(const QString& camera, double fps, quint64 dropped);
   void setError(const QString& message);  // empty clears it
   QString error() const { return error_; }
+  QImage frame() const { return image_; }  // the picture as shown (overlays composed in)
   QRect imageRect() const;  // where the picture is drawn, in widget pixels
   QSize sizeHint() const override { return {320, 240}; }
 

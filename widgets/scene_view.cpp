@@ -34,6 +34,16 @@ void SceneView::setHudLines(std::vector<std::pair<std::string, std::string>> lin
   update();
 }
 
+void SceneView::setQuickControls(int layers, int heads, int layer, int head, double opacity) {
+  quick_.layers = layers;
+  quick_.heads = heads;
+  quick_.layer = layer;
+  quick_.head = head;
+  quick_.opacity = static_cast<float>(opacity);
+  quick_shown_ = true;
+  update();
+}
+
 void SceneView::setRepaintInterval(int interval_ms) {
   repaint_timer_.stop();
   if (interval_ms > 0) {
@@ -75,8 +85,16 @@ void SceneView::paintOverlay() {
     content.frames = &frames_;
     content.lines = hud_lines_;
     content.corner = viz::HudCorner::kTopLeft;
+    if (quick_shown_) content.controls = &quick_;
     const viz::HudRect r = viz::drawHud(content);
     hud_rect_ = QRectF(r.x, r.y, r.width, r.height);
+    if (r.controls_changed) {
+      // Not from inside paintGL: a receiver may touch this widget (or others) in turn.
+      QMetaObject::invokeMethod(
+          this,
+          [this, q = quick_] { Q_EMIT quickControlsChanged(q.layer, q.head, q.opacity); },
+          Qt::QueuedConnection);
+    }
   } else {
     hud_rect_ = QRectF();
   }

@@ -33,11 +33,19 @@ class SceneView : public VtkGlWidget {
   // Repaint continuously at about 1000 / interval_ms Hz (the HUD's frame rate needs frames);
   // 0 repaints only on demand.
   void setRepaintInterval(int interval_ms);
+  // Quick controls in the HUD (attention layer and head, -1 = mean, and overlay opacity); the
+  // model's attention shape decides what the pickers offer. Shown once set.
+  void setQuickControls(int layers, int heads, int layer, int head, double opacity);
+  viz::HudQuickControls quickControls() const { return quick_; }
 
   const viz::FrameStats& frameStats() const { return frames_; }
   // Where the HUD was drawn last frame, in widget pixels (empty before the first frame).
   QRectF hudRect() const { return hud_rect_; }
   void resetCamera();
+
+ Q_SIGNALS:
+  // The user moved a quick control in the HUD (emitted after the frame that saw it).
+  void quickControlsChanged(int layer, int head, double opacity);
 
  protected:
   void initializeGL() override;
@@ -54,6 +62,8 @@ class SceneView : public VtkGlWidget {
   bool hud_visible_ = true;
   std::vector<std::pair<std::string, std::string>> hud_lines_;
   QRectF hud_rect_;
+  viz::HudQuickControls quick_;
+  bool quick_shown_ = false;
 };
 
 }  // namespace thinkvla::widgets

@@ -2,7 +2,11 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QIcon>
+#include <QFile>
 #include <QImage>
+#include <QScreen>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSurfaceFormat>
 #include <QTimer>
 #include <spdlog/spdlog.h>
@@ -13,9 +17,11 @@
 #include "core/sim/resource_paths.h"
 #include "core/system_info.h"
 #include "model/torch_runtime.h"
+#include "studio/camera_dock.h"
 #include "studio/main_window.h"
 #include "studio/studio_controller.h"
 #include "widgets/log_view.h"
+#include "widgets/overlay_controls.h"
 #include "widgets/vtk_gl_widget.h"
 
 int main(int argc, char** argv) {
@@ -40,8 +46,35 @@ int main(int argc, char** argv) {
   QCommandLineOption no_world("no-world", "Do not start the built-in MuJoCo world.");
   QCommandLineOption checkpoint("checkpoint", "Checkpoint directory to load (default: the shipped demo).",
                                 "DIR");
-  parser.addOptions({screenshot, quit_after, reset_layout, threads, no_world, checkpoint});
+  QCommandLineOption source("source",
+                            "Start on SPEC: sim:SUITE/TASK[@SEED][?DIM:LEVEL,...] (the default, "
+                            "sim:spatial/0), camera:N, file:PATH, folder:PATH or url:ADDRESS.",
+                            "SPEC");
+  QCommandLineOption overlays("overlays",
+                              "Overlays to show: a comma-separated list of attention, "
+                              "action-attention, geometry, path, depth-cloud, probe-cloud, "
+                              "true-cloud, trail, or all / none.",
+                              "LIST");
+  QCommandLineOption bench_json("bench-json",
+                                "On quit, write the measured GUI fps and camera->pixels latency "
+                                "(median, p95) to FILE as JSON.",
+                                "FILE");
+  QCommandLineOption export_views("export-views",
+                                  "With --quit-after-ms: before quitting, save each camera view as "
+                                  "composed and the 3D view as PNG files in DIR.",
+                                  "DIR");
+  parser.addOptions({screenshot, quit_after, reset_layout, threads, no_world, checkpoint, source,
+                     overlays, bench_json, export_views});
   parser.process(app);
+
+  widgets::OverlaySettings overlay_settings;
+  if (parser.isSet(overlays)) {
+    QString error;
+    if (!widgets::applyOverlayList(parser.value(overlays), &overlay_settings, &error)) {
+      std::cerr << "thinkvla-studio: --overlays: " << error.toStdString() << "\n";
+      return 2;
+    }
+  }
 
   core::LogOptions log;
   log.app_name = "thinkvla-studio";
@@ -54,17 +87,25 @@ int main(int argc, char** argv) {
   spdlog::info("ThinkVLA Studio {} started; log file {}; LibTorch threads {}",
                core::projectVersion(), log_file.empty() ? "(none)" : log_file.string(),
                torch_threads);
+  if (parser.isSet(screenshot)) {
+    // A screenshot shows the whole screen's worth of window: the docks leave the views room.
+    window.resize(window.screen()->availableSize());
+  }
   window.show();
-  if (!parser.isSet(no_world)) {
-    QString ckpt = parser.value(checkpoint);
-    if (ckpt.isEmpty()) {
-      try {
-        ckpt = QString::fromStdString(core::sim::findResource("models/demo").string());
-      } catch (const std::exception&) {
-        spdlog::info("no demo checkpoint shipped yet: the world starts under keyboard control");
-      }
+  if (parser.isSet(overlays)) controller.cameraDock()->setSettings(overlay_settings);
+  QString ckpt = parser.value(checkpoint);
+  if (ckpt.isEmpty()) {
+    try {
+      ckpt = QString::fromStdString(core::sim::findResource("models/demo").string());
+    } catch (const std::exception&) {
+      spdlog::info("no demo checkpoint shipped yet: the world starts under keyboard control");
     }
-    controller.startWorld(ckpt);
+  }
+  if (!ckpt.isEmpty()) controller.loadCheckpoint(ckpt);  // a bad one is reported, the app goes on
+  if (parser.isSet(source)) {
+    controller.openSource(parser.value(source));
+  } else if (!parser.isSet(no_world)) {
+    controller.startWorld();
   }
   if (parser.isSet(reset_layout)) window.resetLayout();
 
@@ -79,6 +120,9 @@ int main(int argc, char** argv) {
   }
   if (quit_ms >= 0) {
     QTimer::singleShot(quit_ms, &window, [&] {
+      if (parser.isSet(export_views) && controller.exportViews(parser.value(export_views)).isEmpty()) {
+        exit_code = 1;
+      }
       if (parser.isSet(screenshot)) {
         const QString path = parser.value(screenshot);
         const QImage image = window.grab().toImage();
@@ -95,6 +139,16 @@ int main(int argc, char** argv) {
     });
   }
   const int rc = QApplication::exec();
+  if (parser.isSet(bench_json)) {
+    QFile file(parser.value(bench_json));
+    if (file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+      file.write(QJsonDocument(controller.benchSnapshot()).toJson());
+      spdlog::info("bench numbers written to {}", file.fileName().toStdString());
+    } else {
+      spdlog::error("cannot write the bench numbers to {}", file.fileName().toStdString());
+      exit_code = 1;
+    }
+  }
   core::removeLogSink(window.logView()->sink());
   spdlog::default_logger()->flush();
   return rc != 0 ? rc : exit_code;

@@ -3,6 +3,9 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QMimeData>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -22,7 +25,7 @@ namespace {
 constexpr const char* kGeometryKey = "mainWindow/geometry";
 constexpr const char* kStateKey = "mainWindow/state";
 constexpr const char* kRecentKey = "recentFiles";
-constexpr int kLayoutVersion = 1;  // bump when the set of docks changes shape
+constexpr int kLayoutVersion = 2;  // bump when the set of docks changes shape
 
 QString prefix(RecentKind kind) { return kind == RecentKind::kCheckpoint ? "checkpoint:" : "dataset:"; }
 }  // namespace
@@ -32,6 +35,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   setWindowTitle("ThinkVLA Studio");
   setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowNestedDocks |
                  QMainWindow::AllowTabbedDocks);
+  setAcceptDrops(true);
 
   scene_view_ = new widgets::SceneView(this);
   setCentralWidget(scene_view_);
@@ -69,6 +73,27 @@ void MainWindow::buildMenus() {
   });
   recent_menu_ = file->addMenu(tr("&Recent files"));
   rebuildRecentMenu();
+  file->addSeparator();
+  QAction* export_views = file->addAction(tr("&Export views as PNG..."));
+  connect(export_views, &QAction::triggered, this, [this] {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Export the views into"));
+    if (!dir.isEmpty()) Q_EMIT exportViewsRequested(dir);
+  });
+  record_action_ = file->addAction(tr("Record rollout &MP4..."));
+  record_action_->setCheckable(true);
+  connect(record_action_, &QAction::triggered, this, [this](bool start) {
+    if (!start) {
+      Q_EMIT stopRecordingRequested();
+      return;
+    }
+    const QString path = QFileDialog::getSaveFileName(this, tr("Record the camera views to"),
+                                                      "rollout.mp4", tr("MP4 video (*.mp4)"));
+    if (path.isEmpty()) {
+      record_action_->setChecked(false);
+      return;
+    }
+    Q_EMIT recordRolloutRequested(path);
+  });
   file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"));
   quit->setShortcut(QKeySequence::Quit);
@@ -135,6 +160,26 @@ void MainWindow::rebuildRecentMenu() {
 
 void MainWindow::showStatus(const QString& message, int timeout_ms) {
   statusBar()->showMessage(message, timeout_ms);
+}
+
+void MainWindow::setRecordingChecked(bool recording) {
+  if (record_action_ != nullptr) record_action_->setChecked(recording);
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+  const auto urls = event->mimeData()->urls();
+  if (urls.size() == 1 && urls.front().isLocalFile() && QFileInfo(urls.front().toLocalFile()).isDir()) {
+    event->acceptProposedAction();
+  }
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+  const auto urls = event->mimeData()->urls();
+  if (urls.size() != 1 || !urls.front().isLocalFile()) return;
+  const QString path = urls.front().toLocalFile();
+  if (!QFileInfo(path).isDir()) return;
+  event->acceptProposedAction();
+  Q_EMIT openCheckpointRequested(path);
 }
 
 void MainWindow::resetLayout() {

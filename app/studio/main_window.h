@@ -41,13 +41,21 @@ class MainWindow : public QMainWindow {
 
   void showStatus(const QString& message, int timeout_ms = 8000);
   void resetLayout();
+  // File > Record rollout MP4 is a toggle: reflects whether a recording runs (no signal).
+  void setRecordingChecked(bool recording);
 
  Q_SIGNALS:
   void openCheckpointRequested(const QString& directory);
   void openDatasetRequested(const QString& file);
+  void exportViewsRequested(const QString& directory);  // File > Export views as PNG
+  void recordRolloutRequested(const QString& file);     // File > Record rollout MP4 (start)
+  void stopRecordingRequested();                         // ... (stop)
 
  protected:
   void closeEvent(QCloseEvent* event) override;
+  // A checkpoint directory dropped on the window opens it.
+  void dragEnterEvent(QDragEnterEvent* event) override;
+  void dropEvent(QDropEvent* event) override;
 
  private:
   void buildMenus();
@@ -61,6 +69,7 @@ class MainWindow : public QMainWindow {
   QMenu* view_menu_ = nullptr;
   QMenu* docks_menu_ = nullptr;
   QMenu* recent_menu_ = nullptr;
+  QAction* record_action_ = nullptr;
   QByteArray default_state_;
   QByteArray default_geometry_;
 };

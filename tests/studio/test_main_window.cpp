@@ -10,6 +10,7 @@
 #include <QStatusBar>
 
 #include "core/logging.h"
+#include "model/checkpoint.h"
 #include "studio/main_window.h"
 #include "studio/studio_controller.h"
 #include "studio/versions.h"
@@ -112,18 +113,30 @@ class TestMainWindow : public QObject {
     QVERIFY2(window.statusBar()->currentMessage().contains("2 demos"),
              qPrintable(window.statusBar()->currentMessage()));
 
-    QDir ckpt(dir.filePath("ckpt"));
-    QVERIFY(ckpt.mkpath("."));
+    // A directory with the checkpoint's file names but no real weights is refused (and not
+    // remembered); a real one loads.
+    QDir fake(dir.filePath("fake"));
+    QVERIFY(fake.mkpath("."));
     for (const char* name : {"model.safetensors", "tokenizer.model"}) {
-      QFile f(ckpt.filePath(name));
+      QFile f(fake.filePath(name));
       QVERIFY(f.open(QIODevice::WriteOnly));
     }
-    QFile config(ckpt.filePath("config.json"));
+    QFile config(fake.filePath("config.json"));
     QVERIFY(config.open(QIODevice::WriteOnly));
     config.write(R"({"preset": "tiny"})");
     config.close();
-    Q_EMIT window.openCheckpointRequested(ckpt.path());
-    QVERIFY(window.statusBar()->currentMessage().contains("preset 'tiny'"));
+    Q_EMIT window.openCheckpointRequested(fake.path());
+    QVERIFY2(window.statusBar()->currentMessage().contains("fake"),
+             qPrintable(window.statusBar()->currentMessage()));
+    QCOMPARE(window.recentFiles().size(), 1);
+
+    const QString ckpt = dir.filePath("ckpt");
+    thinkvla::model::saveCheckpoint(
+        thinkvla::model::initCheckpoint(thinkvla::model::PolicyConfig::fromPreset("tiny"), 1),
+        ckpt.toStdString());
+    Q_EMIT window.openCheckpointRequested(ckpt);
+    QVERIFY2(window.statusBar()->currentMessage().contains("preset 'tiny'"),
+             qPrintable(window.statusBar()->currentMessage()));
 
     const QStringList recent = window.recentFiles();
     QCOMPARE(recent.size(), 2);
@@ -133,6 +146,25 @@ class TestMainWindow : public QObject {
     Q_EMIT window.openDatasetRequested(dir.filePath("demos.hdf5"));
     QCOMPARE(window.recentFiles().size(), 2);
     QVERIFY(window.recentFiles()[0].startsWith("dataset:"));
+  }
+
+  void fileMenuExportsAndRecords() {
+    MainWindow window;
+    QMenu* file = window.menuBar()->actions().front()->menu();
+    QAction* export_views = nullptr;
+    QAction* record = nullptr;
+    for (QAction* a : file->actions()) {
+      if (a->text().remove('&') == "Export views as PNG...") export_views = a;
+      if (a->text().remove('&') == "Record rollout MP4...") record = a;
+    }
+    QVERIFY(export_views != nullptr);
+    QVERIFY(record != nullptr && record->isCheckable());
+    QSignalSpy stop(&window, &MainWindow::stopRecordingRequested);
+    window.setRecordingChecked(true);  // a recording runs: the menu shows it
+    QVERIFY(record->isChecked());
+    record->trigger();  // unchecks: stop
+    QCOMPARE(stop.size(), 1);
+    QVERIFY(window.acceptDrops());
   }
 
   void aboutListsEveryLibrary() {

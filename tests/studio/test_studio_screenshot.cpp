@@ -1,7 +1,41 @@
 // `thinkvla-studio --screenshot FILE --quit-after-ms N` as the README and later tests use it: the
-// process exits 0, the PNG exists and its 3D view is not blank.
+// process exits 0, the PNG exists and its 3D view is not blank. With `--source file:PATH
+// --checkpoint C --overlays ... --bench-json F` the camera view shows the file with its overlays and
+// the measured numbers are written; bad options are usage errors, a bad source is reported and the
+// app still exits cleanly.
 #include <QtTest/QtTest>
 #include <QImage>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include "core/video_fixture.h"
+#include "model/checkpoint.h"
+
+namespace {
+struct Run {
+  int exit_code = -1;
+  QByteArray output;
+};
+
+Run runStudio(const QTemporaryDir& dir, const QStringList& args) {
+  QProcess studio;
+  QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+  env.insert("XDG_CONFIG_HOME", dir.filePath("config"));
+  env.insert("XDG_DATA_HOME", dir.filePath("data"));
+  studio.setProcessEnvironment(env);
+  studio.setProcessChannelMode(QProcess::MergedChannels);
+  studio.start(qEnvironmentVariable("THINKVLA_STUDIO"), args);
+  Run run;
+  if (!studio.waitForFinished(120000)) {
+    studio.kill();
+    studio.waitForFinished();
+    return run;
+  }
+  run.output = studio.readAll();
+  run.exit_code = studio.exitStatus() == QProcess::NormalExit ? studio.exitCode() : -1;
+  return run;
+}
+}  // namespace
 
 class TestStudioScreenshot : public QObject {
   Q_OBJECT
@@ -40,6 +74,60 @@ class TestStudioScreenshot : public QObject {
     QVERIFY2(light > 200, qPrintable(QString("%1 light (grid) pixels").arg(light)));
     // The log file was written in the user's data directory.
     QVERIFY(QFileInfo::exists(dir.filePath("data/thinkvla-studio/logs/thinkvla-studio.log")));
+  }
+
+  void fileSourceWithOverlaysAndBenchNumbers() {
+    QTemporaryDir dir;
+    const QString video = dir.filePath("clip.avi");
+    QVERIFY(thinkvla::test::writeVideo(video.toStdString(), 60));
+    const QString checkpoint = dir.filePath("tiny");
+    thinkvla::model::saveCheckpoint(
+        thinkvla::model::initCheckpoint(thinkvla::model::PolicyConfig::fromPreset("tiny"), 3),
+        checkpoint.toStdString());
+    const QString shot = dir.filePath("file.png");
+    const QString bench = dir.filePath("bench.json");
+    const QString views = dir.filePath("views");
+    const Run run = runStudio(dir, {"--source", "file:" + video, "--checkpoint", checkpoint,
+                                    "--overlays", "attention,path", "--screenshot", shot,
+                                    "--export-views", views, "--bench-json", bench,
+                                    "--quit-after-ms", "4000"});
+    QVERIFY2(run.exit_code == 0, run.output.constData());
+    QVERIFY(!QImage(shot).isNull());
+    QImage(shot).save(QString(THINKVLA_BINARY_DIR) + "/tests/studio_screenshot_file.png");
+    // The camera view as composed: the file's 256 x 48 frames, scaled, with the attention colours
+    // (the file itself is near black and white: many coloured pixels mean an overlay).
+    const QStringList exported = QDir(views).entryList({"camera_*.png"});
+    QCOMPARE(exported.size(), 1);
+    const QImage composed(QDir(views).filePath(exported.front()));
+    QCOMPARE(composed.width(), 256 * 5);
+    int coloured = 0;
+    for (int y = 0; y < composed.height(); y += 4) {
+      for (int x = 0; x < composed.width(); x += 4) {
+        const QColor c = composed.pixelColor(x, y);
+        if (std::max({c.red(), c.green(), c.blue()}) - std::min({c.red(), c.green(), c.blue()}) > 40) ++coloured;
+      }
+    }
+    QVERIFY2(coloured > 500, qPrintable(QString("%1 coloured samples").arg(coloured)));
+    QFile file(bench);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QJsonObject numbers = QJsonDocument::fromJson(file.readAll()).object();
+    QCOMPARE(numbers.value("source").toString(), "file:" + video);
+    QVERIFY(numbers.value("gui_fps").toDouble() > 0.0);
+    const QJsonObject latency = numbers.value("camera_to_pixels_ms").toObject();
+    QVERIFY(latency.value("samples").toInt() > 3);
+    QVERIFY(latency.value("median").toDouble() > 0.0);
+    QVERIFY(latency.value("p95").toDouble() >= latency.value("median").toDouble());
+    QVERIFY(numbers.value("inferences").toInt() > 0);
+  }
+
+  void badSourceIsReportedAndTheAppExitsCleanly() {
+    QTemporaryDir dir;
+    const Run run = runStudio(dir, {"--source", "sim:nowhere/0", "--no-world", "--quit-after-ms", "800"});
+    QVERIFY2(run.exit_code == 0, run.output.constData());
+    QVERIFY(run.output.contains("unknown suite 'nowhere'"));
+    const Run overlays = runStudio(dir, {"--overlays", "sparkles", "--quit-after-ms", "100"});
+    QCOMPARE(overlays.exit_code, 2);
+    QVERIFY(overlays.output.contains("sparkles"));
   }
 
   void badOptionIsAUsageError() {

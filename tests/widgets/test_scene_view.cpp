@@ -182,6 +182,42 @@ class TestSceneView : public QObject {
     QCOMPARE(after[1], before[1]);
     QCOMPARE(after[2], before[2]);
   }
+
+  void quickControlsInTheHudTakeTheMouse() {
+    SceneView view(nullptr);
+    view.setRepaintInterval(0);
+    view.resize(500, 400);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.grabFramebuffer();
+    const QRectF plain = view.hudRect();
+    view.setQuickControls(2, 4, -1, -1, 0.6);
+    for (int i = 0; i < 3; ++i) view.grabFramebuffer();  // auto-resize settles over a few frames
+    const QRectF hud = view.hudRect();
+    QVERIFY2(hud.height() > plain.height() + 40, "the layer, head and opacity rows are missing");
+    view.grabFramebuffer().save(QString(THINKVLA_BINARY_DIR) + "/tests/scene_view_quick_controls.png");
+
+    // Drag the opacity slider (the HUD's last row) to its left end, a frame between each step
+    // (ImGui 1.86 reads the mouse state once per frame).
+    QSignalSpy spy(&view, &SceneView::quickControlsChanged);
+    const int y = static_cast<int>(hud.bottom()) - 14;
+    const int x0 = static_cast<int>(hud.left()) + 70;
+    QTest::mouseMove(&view, QPoint(x0, y));
+    view.grabFramebuffer();
+    QTest::mousePress(&view, Qt::LeftButton, Qt::NoModifier, QPoint(x0, y));
+    view.grabFramebuffer();
+    for (int x = x0 - 10; x >= static_cast<int>(hud.left()) - 40; x -= 10) {
+      QTest::mouseMove(&view, QPoint(x, y));
+      view.grabFramebuffer();
+    }
+    QTest::mouseRelease(&view, Qt::LeftButton, Qt::NoModifier, QPoint(static_cast<int>(hud.left()) - 40, y));
+    view.grabFramebuffer();
+    QTRY_VERIFY(spy.size() > 0);
+    const double opacity = spy.last().at(2).toDouble();
+    QVERIFY2(opacity < 0.05, qPrintable(QString("opacity %1").arg(opacity)));
+    QCOMPARE(spy.last().at(0).toInt(), -1);  // the layer and head stay on the mean
+    QVERIFY(view.quickControls().opacity < 0.05f);
+  }
 };
 
 QTEST_MAIN(TestSceneView)

@@ -774,6 +774,34 @@ void saveAnnotations(const fs::path& file, const std::string& episode, const Epi
   tx.commit();
 }
 
+void deleteEpisode(const fs::path& file, const std::string& episode) {
+  std::lock_guard<std::recursive_mutex> lock(hdf5Mutex());
+  quietHdf5();
+  H5Transaction tx(file);
+  const Checked checked(file);
+  {
+    H5::Group data = openDataGroup(checked, tx.file());
+    const std::string demo_path = join("data", episode);
+    if (!demoIndex(episode) || !data.nameExists(episode)) checked.fail(demo_path, "no such demo");
+    std::string object = demo_path;
+    try {
+      data.unlink(episode);
+      object = "data";
+      std::int64_t total = 0;
+      const std::vector<std::string> all = demoNames(data);
+      for (const std::string& n : all) {
+        const H5::Group g = data.openGroup(n);
+        total += checked.numSamples(g, join("data", n));
+      }
+      writeInt64Attr(data, "num_demos", static_cast<std::int64_t>(all.size()));
+      writeInt64Attr(data, "total", total);
+    } catch (const H5::Exception& e) {
+      throw EpisodeError(file, object, "cannot delete: " + h5Problem(e));
+    }
+  }
+  tx.commit();
+}
+
 EpisodeReader::EpisodeReader(const fs::path& file) : path_(file) {
   std::lock_guard<std::recursive_mutex> lock(hdf5Mutex());
   quietHdf5();

@@ -57,6 +57,12 @@ std::string appendEpisode(const std::filesystem::path& file, const Episode& epis
 void saveAnnotations(const std::filesystem::path& file, const std::string& episode,
                      const EpisodeAnnotations& annotations);
 
+// Removes data/<episode> and updates num_demos and total, in one transaction (the other demos keep
+// their names, as LIBERO's readers list data/ for demo_N groups). HDF5 does not give the freed
+// space back to the file system; `h5repack` does. Throws EpisodeError naming the file and the demo
+// (e.g. when there is no such demo).
+void deleteEpisode(const std::filesystem::path& file, const std::string& episode);
+
 // Which parts of an episode readEpisode reads. kLowDim leaves the image, depth and teacher-feature
 // values empty (teacher_features.shape is still filled): what a training loader keeps in memory.
 enum class EpisodeParts { kAll, kLowDim };

@@ -86,6 +86,7 @@ void WorldSession::publish() {
     const Eigen::Vector3d p = env_.bodyPosition(name);
     state.target_positions_m.emplace_back(p.x(), p.y(), p.z());
   }
+  last_observation_ = obs;
   state_.publish(std::move(state));
   display_frames_.publish(frames);
   frames_->publish(std::move(frames));

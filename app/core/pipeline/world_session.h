@@ -63,6 +63,10 @@ class WorldSession : public RobotInterface {
   LatestSlot<FrameSet>& displayFrames() { return display_frames_; }
   sim::TabletopEnv& env() { return env_; }
   std::string instruction() const;
+  // The observation published last (after the last reset or action), images shared with the
+  // published frames: what a recorder stores as the state before the next action. Same thread
+  // rule as the other calls (the control loop's thread while it runs).
+  const sim::Observation& lastObservation() const { return last_observation_; }
 
  private:
   void publish();
@@ -73,6 +77,7 @@ class WorldSession : public RobotInterface {
   LatestSlot<FrameSet> display_frames_;
   std::vector<sim::GeomShape> shapes_;
   std::string instruction_override_;
+  sim::Observation last_observation_;
   std::uint64_t sequence_ = 0;
   bool done_ = false;
 };
