@@ -8,7 +8,7 @@
 #include <vtkRenderer.h>
 
 #include "studio/training_controller.h"
-#include "studio_episode_helpers.h"
+#include "studio_test_helpers.h"
 #include "viz/scene_layers.h"
 #include "widgets/annotation_timeline.h"
 #include "widgets/episode_annotation_panel.h"

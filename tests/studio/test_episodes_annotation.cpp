@@ -8,7 +8,7 @@
 #include "core/episodes/episode_file.h"
 #include "core/episodes/h5_transaction.h"
 #include "studio/episode_replay.h"
-#include "studio_episode_helpers.h"
+#include "studio_test_helpers.h"
 #include "widgets/annotation_timeline.h"
 #include "widgets/camera_view.h"
 #include "widgets/episode_annotation_panel.h"

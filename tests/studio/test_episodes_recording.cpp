@@ -8,7 +8,7 @@
 #include <chrono>
 
 #include "core/episodes/episode_file.h"
-#include "studio_episode_helpers.h"
+#include "studio_test_helpers.h"
 
 using namespace thinkvla;
 using Clock = std::chrono::steady_clock;

@@ -14,6 +14,7 @@
 #include "studio/camera_dock.h"
 #include "studio/live_controller.h"
 #include "studio/main_window.h"
+#include "studio_test_helpers.h"
 #include "studio/studio_controller.h"
 #include "studio/world_controller.h"
 #include "widgets/camera_view.h"
@@ -83,14 +84,8 @@ class TestLiveView : public QObject {
 
  private Q_SLOTS:
   void initTestCase() {
-    QSurfaceFormat::setDefaultFormat(widgets::VtkGlWidget::defaultFormat());
-    QCoreApplication::setOrganizationName("ThinkVLA-test");
-    QCoreApplication::setApplicationName("live-view-test");
-    QSettings::setDefaultFormat(QSettings::IniFormat);
-    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, dir_.path());
-    checkpoint_ = dir_.filePath("tiny");
-    model::saveCheckpoint(model::initCheckpoint(model::PolicyConfig::fromPreset("tiny"), 1),
-                          checkpoint_.toStdString());
+    testing::setUpStudioTests(dir_, "live-view-test");
+    checkpoint_ = testing::makeTinyCheckpoint(dir_);
     video_ = dir_.filePath("clip.avi");
     QVERIFY(test::writeVideo(video_.toStdString(), 60));
   }

@@ -15,6 +15,7 @@
 #include "studio/camera_dock.h"
 #include "studio/live_controller.h"
 #include "studio/main_window.h"
+#include "studio_test_helpers.h"
 #include "studio/studio_controller.h"
 #include "studio/world_controller.h"
 #include "widgets/camera_view.h"
@@ -57,14 +58,8 @@ class TestSourceSwitching : public QObject {
 
  private Q_SLOTS:
   void initTestCase() {
-    QSurfaceFormat::setDefaultFormat(widgets::VtkGlWidget::defaultFormat());
-    QCoreApplication::setOrganizationName("ThinkVLA-test");
-    QCoreApplication::setApplicationName("source-switching-test");
-    QSettings::setDefaultFormat(QSettings::IniFormat);
-    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, dir_.path());
-    checkpoint_ = dir_.filePath("tiny");
-    model::saveCheckpoint(model::initCheckpoint(model::PolicyConfig::fromPreset("tiny"), 2),
-                          checkpoint_.toStdString());
+    testing::setUpStudioTests(dir_, "source-switching-test");
+    checkpoint_ = testing::makeTinyCheckpoint(dir_);
     video_ = dir_.filePath("clip.avi");
     QVERIFY(test::writeVideo(video_.toStdString(), 40));
   }

@@ -6,7 +6,7 @@
 #include <QRegularExpression>
 
 #include "studio/training_controller.h"
-#include "studio_episode_helpers.h"
+#include "studio_test_helpers.h"
 #include "widgets/loss_chart.h"
 #include "widgets/training_panel.h"
 

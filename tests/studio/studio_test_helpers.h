@@ -1,5 +1,5 @@
-// Shared by the studio's episode tests: a studio with the built-in world, keys typed over the 3D
-// view, a short episode recorded through the Episodes dock, and a tiny checkpoint.
+// Shared by the studio tests: settings kept out of the user's, a studio with the built-in world, keys
+// typed over the 3D view, a short episode recorded through the Episodes dock, a tiny checkpoint.
 #pragma once
 
 #include <QSettings>
