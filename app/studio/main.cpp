@@ -96,9 +96,11 @@ int main(int argc, char** argv) {
   QString ckpt = parser.value(checkpoint);
   if (ckpt.isEmpty()) {
     try {
-      ckpt = QString::fromStdString(core::sim::findResource("models/demo").string());
+      // findResource finds files: the checkpoint is the folder of its config.json.
+      ckpt = QString::fromStdString(
+          core::sim::findResource("models/demo/config.json").parent_path().string());
     } catch (const std::exception&) {
-      spdlog::info("no demo checkpoint shipped yet: the world starts under keyboard control");
+      spdlog::info("no demo checkpoint found: the world starts under keyboard control");
     }
   }
   if (!ckpt.isEmpty()) controller.loadCheckpoint(ckpt);  // a bad one is reported, the app goes on
