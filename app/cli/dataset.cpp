@@ -2,6 +2,7 @@
 // it is sound, its action statistics (and the norm_stats.json training would use), and a video of
 // one demonstration. Reading problems are reported per file, one line each; the exit code is 1 when
 // a file cannot be read (or, for validate, has problems), 2 for usage errors.
+#include <functional>
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -49,8 +50,14 @@ void printError(const std::string& problem) {
   std::cerr << "thinkvla dataset: error: " << oneLine(problem) << '\n';
 }
 
-int runInfoSub(const std::vector<std::string>& argv) {
-  Args args("dataset info", "Episodes, steps and instructions of episode files.");
+// The loop of `dataset info` and `dataset validate`: parses the options, inspects every FILE to
+// `depth`, reports an unreadable one on stderr and hands each readable report to `show`, which
+// returns false when it found problems. Exit code 1 when any file was unreadable or had problems.
+int forEachReport(
+    const std::string& name, const std::string& summary, const std::vector<std::string>& argv,
+    core::InspectDepth depth,
+    const std::function<bool(const fs::path&, const core::EpisodeFileReport&)>& show) {
+  Args args(name, summary);
   args.parse(argv);
   if (args.helpRequested()) {
     std::cout << usageText();
@@ -58,72 +65,69 @@ int runInfoSub(const std::vector<std::string>& argv) {
   }
   int code = 0;
   for (const fs::path& file : files(args)) {
-    const core::EpisodeFileReport r = core::inspectEpisodeFile(file, core::InspectDepth::kSummary);
+    const core::EpisodeFileReport r = core::inspectEpisodeFile(file, depth);
     if (!r.readable) {
       printError(r.problems.empty() ? file.string() + ": unreadable" : r.problems.front());
       code = 1;
-      continue;
-    }
-    std::cout << file.string() << '\n'
-              << "  environment   " << (r.info.env_name.empty() ? "(none)" : r.info.env_name)
-              << ", images "
-              << (r.info.image_convention == core::ImageConvention::kOpenGL
-                      ? "opengl (stored upside down)"
-                      : "opencv")
-              << '\n'
-              << "  episodes      " << r.episodes.size() << " (" << r.successful_episodes
-              << " successful, " << r.recovered_episodes << " recovered)\n"
-              << "  steps         " << r.total_steps << '\n';
-    for (const std::string& instruction : r.instructions)
-      std::cout << "  instruction   " << instruction << '\n';
-    for (const core::EpisodeSummary& e : r.episodes) {
-      std::string name = e.name;
-      name.resize(std::max<std::size_t>(name.size(), 12), ' ');
-      std::cout << "  " << name << std::setw(5) << e.num_samples << " steps";
-      if (e.has_annotations) {
-        std::cout << (e.annotations.success ? "  success" : "  failure");
-        if (e.annotations.recovered) std::cout << "  recovered";
-        if (!e.annotations.qa_pairs.empty())
-          std::cout << "  " << e.annotations.qa_pairs.size() << " QA";
-        if (!e.annotations.instruction.empty())
-          std::cout << "  \"" << e.annotations.instruction << '"';
-      }
-      std::cout << '\n';
-    }
-    if (!r.problems.empty()) {
-      std::cout << "  problems      " << r.problems.size()
-                << " (run 'thinkvla dataset validate')\n";
+    } else if (!show(file, r)) {
+      code = 1;
     }
   }
   return code;
 }
 
+int runInfoSub(const std::vector<std::string>& argv) {
+  return forEachReport(
+      "dataset info", "Episodes, steps and instructions of episode files.", argv,
+      core::InspectDepth::kSummary, [](const fs::path& file, const core::EpisodeFileReport& r) {
+        std::cout << file.string() << '\n'
+                  << "  environment   " << (r.info.env_name.empty() ? "(none)" : r.info.env_name)
+                  << ", images "
+                  << (r.info.image_convention == core::ImageConvention::kOpenGL
+                          ? "opengl (stored upside down)"
+                          : "opencv")
+                  << '\n'
+                  << "  episodes      " << r.episodes.size() << " (" << r.successful_episodes
+                  << " successful, " << r.recovered_episodes << " recovered)\n"
+                  << "  steps         " << r.total_steps << '\n';
+        for (const std::string& instruction : r.instructions)
+          std::cout << "  instruction   " << instruction << '\n';
+        for (const core::EpisodeSummary& e : r.episodes) {
+          std::string name = e.name;
+          name.resize(std::max<std::size_t>(name.size(), 12), ' ');
+          std::cout << "  " << name << std::setw(5) << e.num_samples << " steps";
+          if (e.has_annotations) {
+            std::cout << (e.annotations.success ? "  success" : "  failure");
+            if (e.annotations.recovered) std::cout << "  recovered";
+            if (!e.annotations.qa_pairs.empty())
+              std::cout << "  " << e.annotations.qa_pairs.size() << " QA";
+            if (!e.annotations.instruction.empty())
+              std::cout << "  \"" << e.annotations.instruction << '"';
+          }
+          std::cout << '\n';
+        }
+        if (!r.problems.empty()) {
+          std::cout << "  problems      " << r.problems.size()
+                    << " (run 'thinkvla dataset validate')\n";
+        }
+        return true;  // info describes; validate judges
+      });
+}
+
 int runValidateSub(const std::vector<std::string>& argv) {
-  Args args("dataset validate", "Reads every dataset of every demo and lists the problems found.");
-  args.parse(argv);
-  if (args.helpRequested()) {
-    std::cout << usageText();
-    return 0;
-  }
-  int code = 0;
-  for (const fs::path& file : files(args)) {
-    const core::EpisodeFileReport r = core::inspectEpisodeFile(file, core::InspectDepth::kFull);
-    if (!r.readable) {
-      printError(r.problems.empty() ? file.string() + ": unreadable" : r.problems.front());
-      code = 1;
-      continue;
-    }
-    if (r.problems.empty()) {
-      std::cout << file.string() << ": valid (" << r.episodes.size() << " episodes, "
-                << r.total_steps << " steps)\n";
-      continue;
-    }
-    code = 1;
-    std::cout << file.string() << ": " << r.problems.size() << " problem"
-              << (r.problems.size() == 1 ? "" : "s") << '\n';
-    for (const std::string& p : r.problems) std::cout << "  " << oneLine(p) << '\n';
-  }
-  return code;
+  return forEachReport(
+      "dataset validate", "Reads every dataset of every demo and lists the problems found.", argv,
+      core::InspectDepth::kFull, [](const fs::path& file, const core::EpisodeFileReport& r) {
+        if (r.problems.empty()) {
+          std::cout << file.string() << ": valid (" << r.episodes.size() << " episodes, "
+                    << r.total_steps << " steps)\n";
+          return true;
+        }
+        std::cout << file.string() << ": " << r.problems.size() << " problem"
+                  << (r.problems.size() == 1 ? "" : "s") << '\n';
+        for (const std::string& p : r.problems) std::cout << "  " << oneLine(p) << '\n';
+        return false;
+      });
 }
 
 int runStatsSub(const std::vector<std::string>& argv) {
