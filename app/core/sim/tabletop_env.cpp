@@ -89,8 +89,10 @@ struct TabletopEnv::Renderer {
 
   Renderer(mjModel* m, int width, int height) : gl(width, height) {
     gl.makeCurrent();
-    m->vis.global.offwidth = std::max(m->vis.global.offwidth, width);
-    m->vis.global.offheight = std::max(m->vis.global.offheight, height);
+    // The offscreen framebuffer is exactly the camera image: a larger one (the scene file asks
+    // 640x480) costs llvmpipe its clearing and resolving on every render.
+    m->vis.global.offwidth = width;
+    m->vis.global.offheight = height;
     mjv_defaultScene(&scene);
     mjr_defaultContext(&context);
     mjv_defaultOption(&option);
