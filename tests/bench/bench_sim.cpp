@@ -3,9 +3,11 @@
 // segmentation as well, and physics only. Runs on one core: Mesa's llvmpipe is held to one thread
 // (LP_NUM_THREADS=1) unless the caller set it. Not a test: run by hand under xvfb-run.
 //   xvfb-run -a -s "-screen 0 1280x1024x24" build/tests/bin/bench_sim [steps]
+// Without an X server it renders through EGL (THINKVLA_GL=egl).
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <string>
 
 #include "core/sim/scripted_expert.h"
@@ -42,7 +44,7 @@ double run(sim::CameraChannels channels, int steps, int size) {
 }
 }  // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) try {
   const int steps = argc > 1 ? std::atoi(argv[1]) : 400;
   setenv("LP_NUM_THREADS", "1", 0);
   std::printf("bench_sim: %d control steps each (20 Hz, 25 physics steps of 2 ms), LP_NUM_THREADS=%s\n",
@@ -57,4 +59,8 @@ int main(int argc, char** argv) {
   const double rgbd256 = run(sim::CameraChannels::kRgbDepth, steps / 2, 256);
   std::printf("2 cameras RGB-D 256x256:              %8.1f steps/s\n", rgbd256);
   return 0;
+} catch (const std::exception& e) {
+  // No X server and no EGL, a missing scene file: say so instead of terminating.
+  std::fprintf(stderr, "bench_sim: %s\n", e.what());
+  return 1;
 }
