@@ -1,5 +1,5 @@
 // The built-in world's environment: scene contents, control (tracking, clipping, NaN refusal,
-// workspace box), determinism, and the cameras (upright images, depth in metres, segmentation,
+// workspace box), physics warnings reported, determinism, and the cameras (upright images, depth in metres, segmentation,
 // intrinsics and extrinsics that agree with the physics). Needs an X server (xvfb-run).
 #include <QtTest/QtTest>
 
@@ -116,6 +116,23 @@ class TestSimEnv : public QObject {
     QVERIFY(a.step({0, 0, INFINITY, 0, 0, 0, 0}).status == sim::StepStatus::kRefused);
     QVERIFY(a.physicsState() == before);
     QCOMPARE(a.stepCount(), 1);
+  }
+
+  void physicsInstabilityIsReported() {
+    sim::TabletopEnv env(smallImages(sim::CameraChannels::kNone));
+    env.reset(sim::task(sim::Suite::kSpatial, 0), 3);
+    const auto calm = env.step({0.2, 0, 0, 0, 0, 0, -1});
+    QVERIFY(calm.physics_warnings.empty());
+    // Blow the state up from outside, as a broken model or a huge external force would.
+    auto* data = const_cast<mjData*>(env.data());
+    for (int i = 0; i < env.model()->nv; ++i) data->qvel[i] = 1e30;
+    const auto blown = env.step({0, 0, 0, 0, 0, 0, -1});
+    QVERIFY(!blown.physics_warnings.empty());
+    const std::string& text = blown.physics_warnings.front();
+    QVERIFY2(text.find("unstable") != std::string::npos, text.c_str());
+    QVERIFY2(text.find("reset the physics state") != std::string::npos, text.c_str());
+    // MuJoCo reset the state: the next steps are calm again and say nothing.
+    QVERIFY(env.step({0, 0, 0, 0, 0, 0, -1}).physics_warnings.empty());
   }
 
   void randomActionsStayInTheWorkspaceBox() {

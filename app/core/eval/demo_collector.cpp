@@ -1,6 +1,7 @@
 #include "core/eval/demo_collector.h"
 
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include <chrono>
 #include <cstring>
@@ -176,6 +177,7 @@ CollectSummary collectDemonstrations(const CollectOptions& o, const std::filesys
         e.annotations.qa_pairs.push_back({sim::qaKindName(q.kind), q.question, q.answer});
       }
       sim::StepResult r;
+      bool unstable = false;  // MuJoCo reset or warned: the recorded states would jump
       while (!r.done) {
         recordObservation(rec, obs, o.point_maps);
         const std::vector<double> state = env.physicsState();
@@ -186,6 +188,7 @@ CollectSummary collectDemonstrations(const CollectOptions& o, const std::filesys
         r = env.step(action);
         if (r.status == sim::StepStatus::kRefused)
           throw std::runtime_error("the expert's action was refused: " + r.error);
+        unstable = unstable || !r.physics_warnings.empty();
         if (!r.done) obs = env.observe();
       }
       const int steps = static_cast<int>(e.actions.rows());
@@ -231,7 +234,12 @@ CollectSummary collectDemonstrations(const CollectOptions& o, const std::filesys
       demo.qa_pairs = static_cast<int>(e.annotations.qa_pairs.size());
       ++summary.attempts;
       summary.successes += r.success ? 1 : 0;
-      const bool keep = r.success || o.keep == KeepEpisodes::kAll;
+      if (unstable) {
+        ++summary.unstable;
+        spdlog::warn("collect: {} seed {} dropped: the physics warned during the episode",
+                     task.name, seed);
+      }
+      const bool keep = !unstable && (r.success || o.keep == KeepEpisodes::kAll);
       if (keep) {
         demo.name = appendEpisode(out, e);
         summary.demos.push_back(demo);

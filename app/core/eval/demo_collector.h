@@ -67,6 +67,7 @@ struct CollectSummary {
   std::vector<CollectedDemo> demos;  // written, in file order
   int attempts = 0;
   int successes = 0;
+  int unstable = 0;  // attempts dropped because MuJoCo warned (e.g. reset an unstable state)
   long total_steps = 0;
   double elapsed_s = 0.0;
   std::vector<int> short_tasks;  // tasks that got fewer demos than asked within the attempts

@@ -180,6 +180,7 @@ EpisodeOutcome runEpisode(const EvalOptions& o, const EvalCondition& condition, 
         break;
     }
     r = env.step(action);
+    if (!r.physics_warnings.empty()) ++out.physics_warnings;
     if (r.status == sim::StepStatus::kRefused) {
       out.refused = true;
       break;
@@ -406,7 +407,8 @@ std::string reportToJson(const EvalReport& r) {
                  {"seed", e.seed},
                  {"success", e.success},
                  {"steps", e.steps},
-                 {"refused", e.refused}};
+                 {"refused", e.refused},
+                 {"physics_warnings", e.physics_warnings}};
       if (r.actor == ActorKind::kPolicy) ej["policy_calls"] = e.policy_calls;
       if (!e.video_file.empty()) ej["video"] = e.video_file;
       episodes.push_back(ej);

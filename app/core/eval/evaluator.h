@@ -80,6 +80,7 @@ struct EpisodeOutcome {
   int steps = 0;           // control steps taken
   bool refused = false;    // the actor produced a non-finite action: counted as a failure
   int policy_calls = 0;    // forward passes (kPolicy)
+  int physics_warnings = 0;  // control steps in which MuJoCo warned (instability, limits)
   std::string video_file;  // empty without a video
 };
 

@@ -269,7 +269,11 @@ void TabletopEnv::reset(const TaskSpec& task, std::uint64_t seed,
   }
   placeObjects(placements, seed);
   mj_forward(model_, data_);
-  simulate(static_cast<int>(std::lround(kSettleTimeS / model_->opt.timestep)));
+  std::vector<std::string> warnings;
+  simulate(static_cast<int>(std::lround(kSettleTimeS / model_->opt.timestep)), &warnings);
+  for (const auto& w : warnings) {
+    spdlog::warn("sim: physics warning while settling {} (seed {}): {}", task.name, seed, w);
+  }
   data_->time = 0.0;
 
   initial_positions_.clear();
@@ -313,13 +317,27 @@ void TabletopEnv::placeObjects(const std::vector<Placement>& placements, std::ui
   }
 }
 
-void TabletopEnv::simulate(int substeps) {
+void TabletopEnv::simulate(int substeps, std::vector<std::string>* warnings) {
   for (int s = 0; s < substeps; ++s) {
     // Gravity and Coriolis compensation of the arm, from the last forward pass.
     for (int i = 0; i < kArmJoints; ++i) {
       data_->qfrc_applied[arm_dof_[i]] = data_->qfrc_bias[arm_dof_[i]];
     }
     mj_step(model_, data_);
+    // Read and clear MuJoCo's warning counters after every step: on an unstable acceleration it
+    // resets the whole of mjData, counters included, so a running total could hide a new one.
+    for (int w = 0; w < mjNWARNING; ++w) {
+      if (data_->warning[w].number == 0) continue;
+      std::string text = mju_warningText(w, static_cast<std::size_t>(data_->warning[w].lastinfo));
+      if (w == mjWARN_BADQPOS || w == mjWARN_BADQVEL || w == mjWARN_BADQACC) {
+        text += " MuJoCo reset the physics state.";
+      }
+      data_->warning[w].number = 0;
+      if (warnings != nullptr &&
+          std::find(warnings->begin(), warnings->end(), text) == warnings->end()) {
+        warnings->push_back(std::move(text));
+      }
+    }
   }
 }
 
@@ -442,9 +460,12 @@ StepResult TabletopEnv::step(const Action& action) {
     for (int i = 0; i < kArmJoints; ++i) {
       data_->ctrl[arm_act_[i]] = start[i] + f * (goal[i] - start[i]);
     }
-    simulate(1);
+    simulate(1, &result.physics_warnings);
   }
   ++steps_;
+  for (const auto& w : result.physics_warnings) {
+    spdlog::warn("sim: physics warning at step {} of {} (seed {}): {}", steps_, task_.name, seed_, w);
+  }
   result.step = steps_;
   result.success = success();
   result.done = result.success || steps_ >= task_.max_steps;

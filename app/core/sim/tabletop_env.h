@@ -102,6 +102,10 @@ struct StepResult {
   StepStatus status = StepStatus::kOk;
   std::string error;          // why a step was refused (NaN or infinite action component)
   int clipped_components = 0; // action components outside [-1, 1] that were clipped
+  // MuJoCo's warnings raised during this step, in its words (e.g. "Nan, Inf or huge value in
+  // QACC at DOF 3. The simulation is unstable."). MuJoCo resets the physics on an unstable
+  // acceleration, so a non-empty list means the episode's state jumped.
+  std::vector<std::string> physics_warnings;
   bool success = false;       // the task's goals hold after this step
   bool done = false;          // success or the suite's step limit reached
   int step = 0;               // control steps taken in this episode
@@ -166,7 +170,8 @@ class TabletopEnv {
                                                const Eigen::Quaterniond& target_quat,
                                                double rotation_weight, double* position_error_m);
   void setArmTargets(const Eigen::Matrix<double, kArmJoints, 1>& q, double gripper_action);
-  void simulate(int substeps);
+  // Steps the physics; MuJoCo's warnings raised meanwhile are added to *warnings (once each).
+  void simulate(int substeps, std::vector<std::string>* warnings = nullptr);
   void renderCamera(int camera_id, CameraFrame& frame);
 
   EnvOptions options_;
