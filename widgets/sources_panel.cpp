@@ -9,9 +9,12 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSignalBlocker>
 #include <QSpinBox>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace thinkvla::widgets {
 
@@ -186,7 +189,40 @@ QString SourcesPanel::worldSpec() const {
   return spec;
 }
 
+void SourcesPanel::showSpec(const QString& spec) {
+  if (spec.startsWith("camera:")) {
+    const auto found = cameras_->findItems(spec, Qt::MatchExactly);
+    if (!found.isEmpty()) cameras_->setCurrentItem(found.front());
+    return;
+  }
+  if (spec.startsWith("url:")) {
+    url_->setText(spec.mid(4));
+    return;
+  }
+  static const QRegularExpression world(R"(^sim:([^/]+)/([^@?]+)(?:@(\d+))?(?:\?(.*))?$)");
+  const QRegularExpressionMatch m = world.match(spec);
+  if (!m.hasMatch()) return;
+  const int suite = suite_->findText(m.captured(1));
+  if (suite < 0) return;
+  suite_->setCurrentIndex(suite);  // refills the tasks
+  bool is_index = false;
+  const int index = m.captured(2).toInt(&is_index);
+  const int task = is_index ? task_->findData(index)
+                            : suites_[suite].tasks.indexOf(m.captured(2));
+  if (task >= 0) task_->setCurrentIndex(task);
+  seed_->setValue(m.captured(3).isEmpty() ? 0 : m.captured(3).toInt());
+  // The pickers hold one perturbation: the first of the spec's.
+  const QStringList first = m.captured(4).split(',').front().split(':');
+  const int dimension = first.size() == 2 ? dimension_->findData(first[0]) : -1;
+  dimension_->setCurrentIndex(std::max(0, dimension));
+  level_->setValue(dimension > 0 ? first[1].toInt() : 0);
+}
+
 void SourcesPanel::setStatus(const SourceStatus& status) {
+  if (status.spec != active_spec_) {
+    active_spec_ = status.spec;
+    showSpec(status.spec);
+  }
   active_->setText(status.spec.isEmpty() ? tr("none") : status.spec);
   QString stats;
   if (status.width > 0) stats += QString("%1x%2").arg(status.width).arg(status.height);

@@ -47,6 +47,8 @@ class SourcesPanel : public QWidget {
   void setWorldCatalogue(const QList<WorldSuite>& suites, const QStringList& dimensions);
   // The world pickers as a spec (see above).
   QString worldSpec() const;
+  // Also sets the pickers to a new active source (a world task, a camera, a stream URL), so that
+  // they show what runs, e.g. after `--source`.
   void setStatus(const SourceStatus& status);
   QString statusText() const;
   QString errorText() const;
@@ -59,8 +61,10 @@ class SourcesPanel : public QWidget {
 
  private:
   void fillTasks();
+  void showSpec(const QString& spec);
 
   QList<WorldSuite> suites_;
+  QString active_spec_;
   QListWidget* cameras_ = nullptr;
   QLineEdit* url_ = nullptr;
   QComboBox* suite_ = nullptr;

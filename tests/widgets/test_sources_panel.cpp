@@ -36,6 +36,28 @@ class TestSourcesPanel : public QObject {
     QCOMPARE(spy.at(0).at(0).toString(), QString("sim:goal/2@7?light:3"));
   }
 
+  void pickersFollowTheActiveSource() {
+    SourcesPanel panel(nullptr);
+    panel.setWorldCatalogue({{"spatial", {"a", "b"}}, {"goal", {"open_drawer", "push", "stack"}}},
+                            {"camera", "light"});
+    panel.setCameras({"camera:0", "camera:2"});
+    QSignalSpy spy(&panel, &SourcesPanel::sourceRequested);
+    // A source started elsewhere (--source, a switch from code) shows in the pickers, by index
+    // or by task name, without asking for it again.
+    panel.setStatus({"sim:goal/1@42?light:2", 0, 0, 0.0, 0, 0, {}});
+    QCOMPARE(panel.worldSpec(), QString("sim:goal/1@42?light:2"));
+    panel.setStatus({"sim:goal/stack", 0, 0, 0.0, 0, 0, {}});
+    QCOMPARE(panel.worldSpec(), QString("sim:goal/2@0"));
+    panel.setStatus({"camera:2", 0, 0, 0.0, 0, 0, {}});
+    QCOMPARE(panel.findChild<QListWidget*>("cameras")->currentItem()->text(), QString("camera:2"));
+    panel.setStatus({"url:rtsp://cam.local/live", 0, 0, 0.0, 0, 0, {}});
+    QCOMPARE(panel.findChild<QLineEdit*>("url")->text(), QString("rtsp://cam.local/live"));
+    // An unknown suite leaves the pickers where they were.
+    panel.setStatus({"sim:kitchen/0", 0, 0, 0.0, 0, 0, {}});
+    QCOMPARE(panel.worldSpec(), QString("sim:goal/2@0"));
+    QCOMPARE(spy.size(), 0);
+  }
+
   void camerasAndStreamsAskForSources() {
     SourcesPanel panel(nullptr);
     panel.setCameras({"camera:0", "camera:2"});
