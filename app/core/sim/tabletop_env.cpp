@@ -34,6 +34,10 @@ const Eigen::Vector3d kHomeEePos(0.42, 0.0, 0.30);
 // Franka's usual ready pose, the start of the home pose's inverse kinematics.
 constexpr double kReadyJoints[kArmJoints] = {0.0, -0.785, 0.0, -2.356, 0.0, 1.571, 0.785};
 
+// MuJoCo's own warning handler prints to stdout and appends to MUJOCO_LOG.TXT in the working
+// directory. Its warnings reach the user through StepResult::physics_warnings and the log instead.
+void mujocoWarning(const char* message) { spdlog::debug("mujoco: {}", message); }
+
 Eigen::Vector3d quatToAxisAngle(Eigen::Quaterniond q) {
   if (q.w() < 0) q.coeffs() = -q.coeffs();
   const Eigen::AngleAxisd aa(q.normalized());
@@ -121,6 +125,7 @@ struct TabletopEnv::Renderer {
 };
 
 TabletopEnv::TabletopEnv(EnvOptions options) : options_(std::move(options)) {
+  mju_user_warning = mujocoWarning;
   if (options_.scene_file.empty()) options_.scene_file = findResource("scenes/tabletop.xml");
   char error[1024] = "";
   model_ = mj_loadXML(options_.scene_file.c_str(), nullptr, error, sizeof(error));
