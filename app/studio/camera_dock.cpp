@@ -42,7 +42,7 @@ viz::CameraOverlayInputs overlayInputs(const core::PolicyIntrospection& introspe
 CameraDock* CameraDock::ensure(MainWindow* window) {
   if (auto* dock = window->findChild<CameraDock*>("cameraViewsDock")) return dock;
   auto* dock = new CameraDock(window);
-  window->addToggleableDock(Qt::RightDockWidgetArea, dock);
+  window->addToggleableDock(Qt::RightDockWidgetArea, dock, MainWindow::DockContent::kFixed);
   return dock;
 }
 

@@ -210,6 +210,13 @@ void EpisodesController::buildDocks() {
   layout->addWidget(split, 1);
   episodes_dock_->setWidget(holder);
   window_->addToggleableDock(Qt::LeftDockWidgetArea, episodes_dock_);
+  // The left column is one tab group (Model, Sources, Episodes): stacked, the window would not
+  // fit a 1024-pixel-high screen.
+  if (auto* model = window_->findChild<QDockWidget*>("modelDock");
+      model != nullptr && window_->dockWidgetArea(model) == Qt::LeftDockWidgetArea) {
+    window_->tabifyDockWidget(model, episodes_dock_);
+    model->raise();
+  }
 
   std::vector<widgets::RecordingTask> tasks;
   for (const auto suite : core::sim::allSuites()) {
@@ -263,6 +270,13 @@ void EpisodesController::buildDocks() {
   annotation_ = new widgets::EpisodeAnnotationPanel(annotation_dock_);
   annotation_dock_->setWidget(annotation_);
   window_->addToggleableDock(Qt::BottomDockWidgetArea, annotation_dock_);
+  // Under the 3D view it shares a tab group with the Log; it comes to the front when an episode
+  // is opened for annotation.
+  if (auto* log = window_->findChild<QDockWidget*>("logDock");
+      log != nullptr && window_->dockWidgetArea(log) == Qt::BottomDockWidgetArea) {
+    window_->tabifyDockWidget(log, annotation_dock_);
+    log->raise();
+  }
   connect(annotation_, &widgets::EpisodeAnnotationPanel::currentStepChanged, this,
           &EpisodesController::showStep);
   connect(annotation_, &widgets::EpisodeAnnotationPanel::saveRequested, this,
@@ -524,6 +538,8 @@ void EpisodesController::onEpisodeRead(std::shared_ptr<LoadedEpisode> e) {
           .arg(a.recovered ? tr(" (recovered)") : QString());
   annotation_->setEpisode(title, steps, toTimeline(a), interventions, meta);
   annotation_->setStatus(QString());
+  annotation_dock_->show();
+  annotation_dock_->raise();
 
   // The recorded end-effector path in the 3D view, gripper marks from the actions.
   std::vector<cv::Vec3d> path;

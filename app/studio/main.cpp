@@ -83,6 +83,7 @@ int main(int argc, char** argv) {
 
   studio::MainWindow window;
   studio::StudioController controller(&window);
+  window.finishLayout();
   core::addLogSink(window.logView()->sink());
   spdlog::info("ThinkVLA Studio {} started; log file {}; LibTorch threads {}",
                core::projectVersion(), log_file.empty() ? "(none)" : log_file.string(),

@@ -12,6 +12,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QScreen>
+#include <QScrollArea>
 #include <QSettings>
 #include <QStatusBar>
 
@@ -25,7 +26,7 @@ namespace {
 constexpr const char* kGeometryKey = "mainWindow/geometry";
 constexpr const char* kStateKey = "mainWindow/state";
 constexpr const char* kRecentKey = "recentFiles";
-constexpr int kLayoutVersion = 2;  // bump when the set of docks changes shape
+constexpr int kLayoutVersion = 3;  // bump when the set of docks changes shape
 
 QString prefix(RecentKind kind) { return kind == RecentKind::kCheckpoint ? "checkpoint:" : "dataset:"; }
 }  // namespace
@@ -46,7 +47,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   log_dock_->setWidget(log_view_);
 
   buildMenus();
-  addToggleableDock(Qt::BottomDockWidgetArea, log_dock_);
+  addToggleableDock(Qt::BottomDockWidgetArea, log_dock_, DockContent::kFixed);
   statusBar()->showMessage(tr("Ready"));
 
   resize(1280, 800);
@@ -118,8 +119,17 @@ void MainWindow::buildMenus() {
   help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
 }
 
-void MainWindow::addToggleableDock(Qt::DockWidgetArea area, QDockWidget* dock) {
+void MainWindow::addToggleableDock(Qt::DockWidgetArea area, QDockWidget* dock,
+                                   DockContent content) {
   Q_ASSERT(!dock->objectName().isEmpty());
+  if (content == DockContent::kScroll && dock->widget() != nullptr) {
+    auto* scroll = new QScrollArea(dock);
+    scroll->setObjectName(dock->objectName() + "Scroll");
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setWidgetResizable(true);  // the panel fills the dock; scroll bars only below its minimum
+    scroll->setWidget(dock->widget());
+    dock->setWidget(scroll);
+  }
   addDockWidget(area, dock);
   docks_menu_->addAction(dock->toggleViewAction());
 }
@@ -180,6 +190,25 @@ void MainWindow::dropEvent(QDropEvent* event) {
   if (!QFileInfo(path).isDir()) return;
   event->acceptProposedAction();
   Q_EMIT openCheckpointRequested(path);
+}
+
+void MainWindow::finishLayout() {
+  // The 3D view in the middle keeps the widest share; the log is a strip under it.
+  QList<QDockWidget*> left, right, bottom;
+  for (QDockWidget* dock : findChildren<QDockWidget*>()) {
+    if (dock->isFloating() || !dock->isVisibleTo(this)) continue;
+    switch (dockWidgetArea(dock)) {
+      case Qt::LeftDockWidgetArea: left << dock; break;
+      case Qt::RightDockWidgetArea: right << dock; break;
+      case Qt::BottomDockWidgetArea: bottom << dock; break;
+      default: break;
+    }
+  }
+  if (!left.isEmpty()) resizeDocks({left.front()}, {width() / 4}, Qt::Horizontal);
+  if (!right.isEmpty()) resizeDocks({right.front()}, {width() * 2 / 5}, Qt::Horizontal);
+  if (!bottom.isEmpty()) resizeDocks({bottom.front()}, {height() / 5}, Qt::Vertical);
+  default_state_ = saveState(kLayoutVersion);
+  restoreSettings();
 }
 
 void MainWindow::resetLayout() {

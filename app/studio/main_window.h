@@ -31,8 +31,17 @@ class MainWindow : public QMainWindow {
   widgets::LogView* logView() const { return log_view_; }
   QDockWidget* logDock() const { return log_dock_; }
 
+  // Call once every dock exists (the controllers add theirs after construction): gives the docks
+  // their default sizes, remembers that layout for View > Reset layout, then restores the
+  // layout the user left (saved by this layout version), if any.
+  void finishLayout();
+
   // Adds a dock that the View menu can toggle and the layout remembers (objectName must be set).
-  void addToggleableDock(Qt::DockWidgetArea area, QDockWidget* dock);
+  // With kScroll its panel sits in a scroll area, so that a tall panel (a form, a chart) never
+  // makes the window taller than the screen; views that draw themselves use kFixed.
+  enum class DockContent { kScroll, kFixed };
+  void addToggleableDock(Qt::DockWidgetArea area, QDockWidget* dock,
+                         DockContent content = DockContent::kScroll);
 
   // Most recent first, at most kMaxRecent, kept across runs.
   static constexpr int kMaxRecent = 8;

@@ -2,6 +2,9 @@
 // across runs, resets it, remembers recent files, reports bad files without crashing, and quits
 // cleanly.
 #include <QtTest/QtTest>
+
+#include <QLabel>
+#include <QScrollArea>
 #include <hdf5.h>
 #include <spdlog/spdlog.h>
 
@@ -65,6 +68,37 @@ class TestMainWindow : public QObject {
     QCOMPARE(again.dockWidgetArea(again.logDock()), Qt::BottomDockWidgetArea);
     again.logDock()->toggleViewAction()->trigger();
     QVERIFY(!again.logDock()->isVisible());
+    again.close();
+  }
+
+  void restoresTheLayoutOfDocksAddedAfterConstruction() {
+    // The controllers add their docks after the window exists; finishLayout restores their places.
+    const auto addPanel = [](MainWindow& window) {
+      auto* dock = new QDockWidget("Panel", &window);
+      dock->setObjectName("panelDock");
+      dock->setWidget(new QLabel("panel", dock));
+      window.addToggleableDock(Qt::LeftDockWidgetArea, dock);
+      window.finishLayout();
+      return dock;
+    };
+    {
+      MainWindow window;
+      QDockWidget* dock = addPanel(window);
+      window.show();
+      QVERIFY(QTest::qWaitForWindowExposed(&window));
+      window.addDockWidget(Qt::RightDockWidgetArea, dock);
+      window.close();
+    }
+    MainWindow again;
+    QDockWidget* dock = addPanel(again);
+    again.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&again));
+    QCOMPARE(again.dockWidgetArea(dock), Qt::RightDockWidgetArea);
+    // A tall panel scrolls inside its dock instead of stretching the window.
+    QVERIFY(dock->findChild<QLabel*>() != nullptr);
+    QVERIFY(qobject_cast<QScrollArea*>(dock->widget()) != nullptr);
+    again.resetLayout();
+    QCOMPARE(again.dockWidgetArea(dock), Qt::LeftDockWidgetArea);
     again.close();
   }
 

@@ -56,6 +56,9 @@ class TestStudioScreenshot : public QObject {
     QImage image(shot);
     QVERIFY(!image.isNull());
     QVERIFY(image.width() >= 800 && image.height() >= 500);
+    // The default layout (every dock) fits the 1280x1024 screen it ran on.
+    QVERIFY2(image.width() <= 1280 && image.height() <= 1024,
+             qPrintable(QString("window %1x%2").arg(image.width()).arg(image.height())));
     image.save(QString(THINKVLA_BINARY_DIR) + "/tests/studio_screenshot.png");
 
     // The 3D view fills the upper middle: it holds many distinct colours (gradient, grid, axes),
