@@ -7,6 +7,21 @@
 
 namespace thinkvla::viz {
 
+std::vector<PathPoint> chunkPath(const cv::Vec3d& ee_position_m,
+                                 const std::vector<std::vector<float>>& actions,
+                                 double metres_per_unit) {
+  std::vector<PathPoint> path;
+  if (actions.empty()) return path;
+  const auto gripper = [](const std::vector<float>& a) { return a.size() > 6 ? a[6] : -1.0; };
+  cv::Vec3d p = ee_position_m;
+  path.push_back({p, gripper(actions.front())});
+  for (const auto& a : actions) {
+    if (a.size() >= 3) p += metres_per_unit * cv::Vec3d(a[0], a[1], a[2]);
+    path.push_back({p, gripper(a)});
+  }
+  return path;
+}
+
 std::vector<ProjectedPoint> projectPoints(const std::vector<cv::Vec3d>& points_base,
                                           const CameraModel& camera) {
   std::vector<ProjectedPoint> out(points_base.size());

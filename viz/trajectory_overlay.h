@@ -24,6 +24,14 @@ struct PathPoint {
   double gripper = -1.0;  // -1 open ... +1 closed (the action's convention)
 };
 
+// A predicted action chunk as end-effector positions in the base frame: the current position,
+// then one per action (the running sum of the position deltas x metres_per_unit), each with the
+// gripper value of its action (the current position takes the first action's). Empty without
+// actions.
+std::vector<PathPoint> chunkPath(const cv::Vec3d& ee_position_m,
+                                 const std::vector<std::vector<float>>& actions,
+                                 double metres_per_unit);
+
 struct ProjectedPoint {
   cv::Point2d pixel;
   double depth_m = 0.0;  // along the optical axis

@@ -28,21 +28,6 @@ viz::CameraModel cameraModel(const core::CameraGeometry& camera) {
   return model;
 }
 
-std::vector<viz::PathPoint> chunkPath(const cv::Vec3d& ee_position_m,
-                                      const std::vector<std::vector<float>>& actions,
-                                      double metres_per_unit) {
-  std::vector<viz::PathPoint> path;
-  if (actions.empty()) return path;
-  const auto gripper = [](const std::vector<float>& a) { return a.size() > 6 ? a[6] : -1.0; };
-  cv::Vec3d p = ee_position_m;
-  path.push_back({p, gripper(actions.front())});
-  for (const auto& a : actions) {
-    if (a.size() >= 3) p += metres_per_unit * cv::Vec3d(a[0], a[1], a[2]);
-    path.push_back({p, gripper(a)});
-  }
-  return path;
-}
-
 PathContext pathContext(const core::WorldState& state) {
   PathContext path;
   path.ee_position_m = state.ee_position_m;
@@ -63,7 +48,7 @@ viz::CameraOverlayInputs overlayInputs(const core::InferenceResult& result, std:
     }
   }
   if (path != nullptr && view < path->cameras.size()) {
-    in.path = chunkPath(path->ee_position_m, result.actions, path->metres_per_unit);
+    in.path = viz::chunkPath(path->ee_position_m, result.actions, path->metres_per_unit);
     in.camera = cameraModel(path->cameras[view]);
   }
   return in;

@@ -35,13 +35,6 @@ viz::AttentionStack attentionStack(const core::AttentionMaps& maps, int view);
 // The world's camera calibration as viz's camera model (no distortion).
 viz::CameraModel cameraModel(const core::CameraGeometry& camera);
 
-// The predicted chunk as end-effector positions in the base frame: the current position, then one
-// per action (the running sum of the position deltas x metres_per_unit), each with the gripper
-// value of its action (the current position takes the first action's).
-std::vector<viz::PathPoint> chunkPath(const cv::Vec3d& ee_position_m,
-                                      const std::vector<std::vector<float>>& actions,
-                                      double metres_per_unit);
-
 // Where the robot is and how its cameras are calibrated, for the path.
 struct PathContext {
   cv::Vec3d ee_position_m;

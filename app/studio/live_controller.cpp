@@ -11,6 +11,7 @@
 #include "studio/main_window.h"
 #include "viz/camera_overlays.h"
 #include "viz/scene_layers.h"
+#include "viz/trajectory_overlay.h"
 #include "widgets/camera_view.h"
 #include "widgets/scene_view.h"
 
@@ -227,14 +228,11 @@ void LiveController::draw(bool new_frames, bool redraw) {
   // The predicted chunk from the base origin (no robot state), in the base frame.
   std::vector<cv::Vec3d> path;
   std::vector<double> gripper;
-  if (last_result_ && !last_result_->actions.empty()) {
-    cv::Vec3d p(0, 0, 0);
-    path.push_back(p);
-    gripper.push_back(last_result_->actions.front()[6]);
-    for (const auto& a : last_result_->actions) {
-      p += core::sim::kActionPositionScaleM * cv::Vec3d(a[0], a[1], a[2]);
-      path.push_back(p);
-      gripper.push_back(a[6]);
+  if (last_result_) {
+    for (const auto& point : viz::chunkPath(cv::Vec3d(0, 0, 0), last_result_->actions,
+                                            core::sim::kActionPositionScaleM)) {
+      path.push_back(point.position_m);
+      gripper.push_back(point.gripper);
     }
   }
   chunk_layer_->update(path, gripper);

@@ -16,6 +16,7 @@
 #include "studio/main_window.h"
 #include "viz/camera_overlays.h"
 #include "viz/scene_layers.h"
+#include "viz/trajectory_overlay.h"
 #include "viz/shape_set_layer.h"
 #include "widgets/camera_view.h"
 #include "widgets/scene_view.h"
@@ -542,14 +543,11 @@ void WorldController::draw(Draw what) {
   // The predicted chunk as a path in the base frame: the end effector plus the summed deltas.
   std::vector<cv::Vec3d> path;
   std::vector<double> gripper;
-  if (last_result_ && !last_result_->actions.empty()) {
-    cv::Vec3d p = state.ee_position_m;
-    path.push_back(p);
-    gripper.push_back(last_result_->actions.front()[6]);
-    for (const auto& a : last_result_->actions) {
-      p += core::sim::kActionPositionScaleM * cv::Vec3d(a[0], a[1], a[2]);
-      path.push_back(p);
-      gripper.push_back(a[6]);
+  if (last_result_) {
+    for (const auto& point : viz::chunkPath(state.ee_position_m, last_result_->actions,
+                                            core::sim::kActionPositionScaleM)) {
+      path.push_back(point.position_m);
+      gripper.push_back(point.gripper);
     }
   }
   chunk_layer_->update(path, gripper);

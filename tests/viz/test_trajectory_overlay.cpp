@@ -23,6 +23,18 @@ CameraModel downwardCamera() {
 class TestTrajectoryOverlay : public QObject {
   Q_OBJECT
  private Q_SLOTS:
+  void chunkBecomesEndEffectorPositions() {
+    const auto path = chunkPath(cv::Vec3d(0, 0, 1.0),
+                                {{0.2f, 0, 0, 0, 0, 0, -1}, {0.2f, 0.1f, 0, 0, 0, 0, 1}}, 0.5);
+    QCOMPARE(path.size(), std::size_t{3});
+    QCOMPARE(path[0].position_m, cv::Vec3d(0, 0, 1.0));
+    QCOMPARE(path[0].gripper, -1.0);  // the first action's gripper
+    QVERIFY(cv::norm(path[1].position_m - cv::Vec3d(0.1, 0, 1.0)) < 1e-6);
+    QVERIFY(cv::norm(path[2].position_m - cv::Vec3d(0.2, 0.05, 1.0)) < 1e-6);  // 0.5 m per unit
+    QCOMPARE(path[2].gripper, 1.0);
+    QVERIFY(chunkPath(cv::Vec3d(0, 0, 0), {}, 0.05).empty());
+  }
+
   void projectsThroughIntrinsicsAndExtrinsics() {
     const auto cam = downwardCamera();
     const auto p = projectPoints({{0, 0, 0}, {0.1, 0, 0}, {0, 0.2, 0.5}, {0, 0, 2.0}}, cam);
