@@ -116,6 +116,10 @@ DataLoader::DataLoader(std::vector<WeightedStore> stores, NormStats norm_stats,
       }
       idx.tokens.push_back(std::move(tokens));
       for (std::size_t q = 0; q < r.qa_pairs.size(); ++q) {
+        if (!o.qa_kinds.empty() && std::find(o.qa_kinds.begin(), o.qa_kinds.end(),
+                                             r.qa_pairs[q].kind) == o.qa_kinds.end()) {
+          continue;
+        }
         const QaSequence seq =
             makeQaSequence(tokenizer_, r.qa_pairs[q].question, r.qa_pairs[q].answer);
         idx.qa.push_back({e, static_cast<int>(q)});
@@ -149,7 +153,10 @@ DataLoader::DataLoader(std::vector<WeightedStore> stores, NormStats norm_stats,
   }
   if (o.qa_ratio > 0.0 &&
       std::all_of(qa_weights_.begin(), qa_weights_.end(), [](double w) { return w == 0.0; })) {
-    throw DataError("DataLoader: qa_ratio > 0 but no store holds spatial QA pairs");
+    std::string kinds;
+    for (const auto& k : o.qa_kinds) kinds += (kinds.empty() ? "" : ", ") + k;
+    throw DataError("DataLoader: qa_ratio > 0 but no store holds " +
+                    (kinds.empty() ? std::string("QA pairs") : "QA pairs of the kinds " + kinds));
   }
   image_size_ = o.image_size;
   if (image_size_ == 0) {

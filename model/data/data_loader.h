@@ -67,6 +67,9 @@ struct LoaderOptions {
   Augmentation augmentation = Augmentation::kOn;
   AugmentationOptions augmentation_options;
   double qa_ratio = 0.0;  // fraction of batches that are spatial-QA batches, in [0, 1]
+  // QA pairs of these kinds only ("distance", "colour", ...); empty: every kind. The 2D and 3D
+  // co-training rows of the ablation read different kinds from the same episode files.
+  std::vector<std::string> qa_kinds;
   DepthMode depth = DepthMode::kSkip;
   TeacherFeatureMode teacher_features = TeacherFeatureMode::kSkip;
   std::uint64_t seed = 0;

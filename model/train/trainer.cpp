@@ -281,6 +281,12 @@ Trainer::Trainer(Checkpoint initial, std::vector<data::WeightedStore> stores, Tr
   lo.max_text_tokens = pc.max_text_tokens;
   lo.augmentation = config_.augment ? data::Augmentation::kOn : data::Augmentation::kOff;
   lo.qa_ratio = pc.cotraining == CoTraining::kNone ? 0.0 : config_.qa_ratio;
+  // The QA kinds of each co-training row (the episodes may carry both; see core/sim/spatial_qa).
+  if (pc.cotraining == CoTraining::k2D) {
+    lo.qa_kinds = {"colour", "left_right", "count"};
+  } else if (pc.cotraining == CoTraining::k3D) {
+    lo.qa_kinds = {"location", "distance", "gripper_distance", "direction", "orientation", "angle"};
+  }
   lo.depth = use_depth_ ? data::DepthMode::kRead : data::DepthMode::kSkip;
   lo.teacher_features = config_.teacher == "stored" && any_features
                             ? data::TeacherFeatureMode::kRead

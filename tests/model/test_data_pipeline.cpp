@@ -365,6 +365,31 @@ class TestDataPipeline : public QObject {
     }
   }
 
+  void qaBatchesReadOnlyTheKindsAsked() {
+    auto a = makeStore(0, {4}, true);  // "distance" and "location" pairs
+    const NormStats s = computeNormStats({a.get()});
+    auto opts = smallOptions();
+    opts.qa_ratio = 1.0;
+    opts.qa_kinds = {"location"};
+    DataLoader loader({{a, 1.0}}, s, tokenizer(), opts);
+    for (int b = 0; b < 3; ++b) {
+      const TrainingBatch batch = loader.next();
+      for (const auto& ref : batch.samples) {
+        QCOMPARE(QString::fromStdString(
+                     a->episode(ref.episode).qa_pairs[static_cast<std::size_t>(ref.qa_index)].kind),
+                 QString("location"));
+      }
+    }
+    // The 2D co-training row on files that carry only 3D questions is an error, not 3D QA.
+    opts.qa_kinds = {"colour", "left_right", "count"};
+    try {
+      DataLoader wrong({{a, 1.0}}, s, tokenizer(), opts);
+      QFAIL("a loader without QA pairs of the kinds asked was built");
+    } catch (const DataError& e) {
+      QVERIFY2(std::string(e.what()).find("colour, left_right, count") != std::string::npos, e.what());
+    }
+  }
+
   void augmentationChangesImagesNotActions() {
     auto a = makeStore(0, {10, 8}, false, /*depth=*/true);
     const NormStats s = computeNormStats({a.get()});
