@@ -91,8 +91,9 @@ class TestSimEnv : public QObject {
     const Eigen::Quaterniond q0 = env.eeQuaternion();
     for (int i = 0; i < 3; ++i) env.step({0, 0, 0, 0, 0, 0.4, 1});
     const Eigen::AngleAxisd turn(env.eeQuaternion() * q0.inverse());
-    // 0.6 rad asked; the wrist servo trails like the translation does.
-    QVERIFY2(turn.angle() > 0.35 && turn.angle() < 0.7, qPrintable(QString::number(turn.angle())));
+    // 0.6 rad asked; the wrist joint's speed limit (2.61 rad/s) allows 0.39 rad in three steps,
+    // and the servo trails that.
+    QVERIFY2(turn.angle() > 0.25 && turn.angle() < 0.4, qPrintable(QString::number(turn.angle())));
     QVERIFY(std::abs(std::abs(turn.axis().z()) - 1.0) < 0.05);
   }
 
@@ -141,7 +142,8 @@ class TestSimEnv : public QObject {
     std::mt19937 rng(11);
     std::uniform_real_distribution<double> u(-1.0, 1.0);
     double worst_m = 0.0;
-    for (int episode = 0; episode < 2; ++episode) {
+    int steps_outside = 0;
+    for (int episode = 0; episode < 10; ++episode) {
       env.reset(sim::task(sim::Suite::kObject, episode), static_cast<std::uint64_t>(episode));
       sim::Action a{};
       for (int i = 0; i < 150; ++i) {
@@ -155,11 +157,16 @@ class TestSimEnv : public QObject {
         const Eigen::Vector3d out =
             (box.min_m - p).cwiseMax(p - box.max_m).cwiseMax(Eigen::Vector3d::Zero());
         worst_m = std::max(worst_m, out.maxCoeff());
+        if (!box.contains(p, 0.002)) ++steps_outside;
       }
     }
-    // The target never leaves the box; the tool itself may fall short of it where the arm runs
-    // out of reach (about 3 cm in the low corner next to the base, the elbow fully folded).
-    QVERIFY2(worst_m < 0.035, qPrintable(QString("left the box by %1 m").arg(worst_m)));
+    // The controller keeps its targets 2 cm inside the box and the joints within their speed
+    // limits, so the servos' tracking error stays inside the box: before both, the tool passed the
+    // faces by up to 3 cm within two episodes. Only the odd collision with an object or the arm
+    // itself pushes the tool a few millimetres out.
+    QVERIFY2(worst_m < 0.01, qPrintable(QString("left the box by %1 m").arg(worst_m)));
+    QVERIFY2(steps_outside <= 15, qPrintable(QString("%1 of 1500 steps more than 2 mm outside the box")
+                                                 .arg(steps_outside)));
   }
 
   void sameSeedAndActionsGiveIdenticalStatesAndImages() {

@@ -28,6 +28,11 @@ constexpr double kRampFraction = 0.4;
 constexpr double kIkRotationWeight = 0.5;
 constexpr double kIkFallbackRotationWeight = 0.02;
 constexpr double kIkFallbackErrorM = 0.005;
+// Franka's joint velocity limits (rad/s): a control step never asks a joint for more.
+constexpr double kJointSpeedLimits[kArmJoints] = {2.175, 2.175, 2.175, 2.175, 2.61, 2.61, 2.61};
+// Targets stay this far inside the workspace box's sides and top, so that the servos' tracking
+// error keeps the tool itself inside the box; the bottom face (the table) keeps its full reach.
+constexpr double kTrackingMarginM = 0.02;
 // The tool points straight down, fingers closing along the base y axis.
 const Eigen::Quaterniond kDownQuat(0.0, 1.0, 0.0, 0.0);
 const Eigen::Vector3d kHomeEePos(0.42, 0.0, 0.30);
@@ -437,28 +442,49 @@ StepResult TabletopEnv::step(const Action& action) {
     ++clip_warnings_;
   }
 
+  // The target stays in the box, kTrackingMarginM inside it; when tracking error has carried the
+  // tool past that, the target also makes up for the excess. A step that would ask a joint for more
+  // than its speed limit is shortened (the excess correction is kept whole): the torque-limited
+  // servos then keep up instead of carrying the tool centimetres past the box.
   const Eigen::Vector3d ee = eePosition();
-  // The target stays in the box; when tracking error has carried the tool out of it, the target
-  // also makes up for that excess.
-  const Eigen::Vector3d excess = ee - options_.workspace.clamp(ee);
-  const Eigen::Vector3d target_pos =
-      options_.workspace.clamp(ee + kActionPositionScaleM * Eigen::Vector3d(a[0], a[1], a[2])) -
-      excess;
-  const Eigen::Quaterniond target_quat =
-      (axisAngleToQuat(kActionRotationScaleRad * Eigen::Vector3d(a[3], a[4], a[5])) *
-       eeQuaternion()).normalized();
-  double position_error_m = 0.0;
-  Eigen::Matrix<double, kArmJoints, 1> goal =
-      solveIk(target_pos, target_quat, kIkRotationWeight, &position_error_m);
-  if (position_error_m > kIkFallbackErrorM) {
-    // Out of reach with that orientation (joint limits, full stretch): the position wins.
-    goal = solveIk(target_pos, target_quat, kIkFallbackRotationWeight, nullptr);
+  WorkspaceBox target_box = options_.workspace;
+  target_box.min_m.head<2>().array() += kTrackingMarginM;
+  target_box.max_m.array() -= kTrackingMarginM;
+  const Eigen::Vector3d excess = ee - target_box.clamp(ee);
+  const Eigen::Vector3d move_m = kActionPositionScaleM * Eigen::Vector3d(a[0], a[1], a[2]);
+  const Eigen::Vector3d turn_rad = kActionRotationScaleRad * Eigen::Vector3d(a[3], a[4], a[5]);
+  const Eigen::Quaterniond ee_quat = eeQuaternion();
+  Eigen::Matrix<double, kArmJoints, 1> start;
+  for (int i = 0; i < kArmJoints; ++i) start[i] = data_->qpos[arm_qpos_[i]];
+  const auto solveStep = [&](double fraction) {
+    const Eigen::Vector3d target_pos = target_box.clamp(ee + fraction * move_m) - excess;
+    const Eigen::Quaterniond target_quat =
+        (axisAngleToQuat(fraction * turn_rad) * ee_quat).normalized();
+    double position_error_m = 0.0;
+    Eigen::Matrix<double, kArmJoints, 1> q =
+        solveIk(target_pos, target_quat, kIkRotationWeight, &position_error_m);
+    if (position_error_m > kIkFallbackErrorM) {
+      // Out of reach with that orientation (joint limits, full stretch): the position wins.
+      q = solveIk(target_pos, target_quat, kIkFallbackRotationWeight, nullptr);
+    }
+    return q;
+  };
+  const auto speedRatio = [&](const Eigen::Matrix<double, kArmJoints, 1>& q) {
+    double ratio = 1.0;
+    for (int i = 0; i < kArmJoints; ++i) {
+      ratio = std::max(ratio, std::abs(q[i] - start[i]) / (kJointSpeedLimits[i] * kControlDtS));
+    }
+    return ratio;
+  };
+  Eigen::Matrix<double, kArmJoints, 1> goal = solveStep(1.0);
+  const double ratio = speedRatio(goal);
+  if (ratio > 1.0) {
+    goal = solveStep(1.0 / ratio);
+    goal = start + (goal - start) / speedRatio(goal);  // the limit holds even if the IK went far
   }
   setArmTargets(goal, a[6]);
   // The servo set-points ramp from where the arm is to the goal over the first part of the
   // control period: smoother than a step (less overshoot at the workspace box), still quick.
-  Eigen::Matrix<double, kArmJoints, 1> start;
-  for (int i = 0; i < kArmJoints; ++i) start[i] = data_->qpos[arm_qpos_[i]];
   const int ramp = std::max(1, static_cast<int>(substeps_ * kRampFraction));
   for (int s = 1; s <= substeps_; ++s) {
     const double f = std::min(1.0, static_cast<double>(s) / ramp);

@@ -1,9 +1,10 @@
 // TabletopEnv: the built-in MuJoCo tabletop world as a LIBERO-style environment. reset() lays out a
 // task (seeded), step() takes one 7-D action at 20 Hz (delta end-effector position, delta
 // axis-angle rotation, gripper -1 open / +1 close), turns it into joint targets with a
-// damped-least-squares inverse kinematics on MuJoCo's Jacobians (workspace box and joint limits
-// respected) and integrates the physics; observe() returns the proprioception and, from both
-// cameras, upright RGB, depth in metres and segmentation with the intrinsics and extrinsics.
+// damped-least-squares inverse kinematics on MuJoCo's Jacobians (workspace box, joint limits and
+// joint speed limits respected) and integrates the physics; observe() returns the proprioception
+// and, from both cameras, upright RGB, depth in metres and segmentation with the intrinsics and
+// extrinsics.
 //
 // Ownership: the environment owns its mjModel, mjData and, when it renders, an offscreen OpenGL
 // context (GLX under an X server or Xvfb, EGL without one: core/offscreen_gl.h).
