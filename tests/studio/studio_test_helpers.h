@@ -51,6 +51,14 @@ struct Studio {
   studio::WorldController* world() const { return controller->world(); }
   widgets::SceneView* view() const { return window.sceneView(); }
   std::uint64_t steps() const { return episodes()->tap().steps(); }
+  // Presses a window shortcut key. Shortcuts fire only in the active window, and another test
+  // sharing the X server (ctest runs two at once) can take the focus, so activate first.
+  bool pressShortcut(Qt::Key key) {
+    window.activateWindow();
+    if (!QTest::qWaitForWindowActive(&window)) return false;
+    QTest::keyClick(view(), key);
+    return true;
+  }
   // Waits until `n` more steps are recorded (the 20 Hz loop: n / 20 s).
   bool waitSteps(std::uint64_t n, int timeout_ms = 20000) const {
     const std::uint64_t target = steps() + n;

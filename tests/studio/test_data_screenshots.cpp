@@ -87,7 +87,7 @@ class TestDataScreenshots : public QObject {
     QVERIFY(colours(teleop, QRect(QPoint(0, 0), teleop.size())) > 500);
     QTest::keyRelease(s.view(), Qt::Key_F);
     QTest::keyRelease(s.view(), Qt::Key_Space);
-    QTest::keyClick(s.view(), Qt::Key_Right);
+    QVERIFY(s.pressShortcut(Qt::Key_Right));
     ep->discard();
     QTRY_COMPARE_WITH_TIMEOUT(ep->recorder()->stats().episodes_committed, std::uint64_t{1}, 20000);
     QTRY_COMPARE_WITH_TIMEOUT(ep->browser()->rowCount(), 1, 10000);

@@ -68,7 +68,7 @@ class TestEpisodesRecording : public QObject {
     QVERIFY(s.waitSteps(2));
 
     // Right arrow: end and save; the reset phase follows (0 s here: it waits for Record or Right).
-    QTest::keyClick(s.view(), Qt::Key_Right);
+    QVERIFY(s.pressShortcut(Qt::Key_Right));
     QCOMPARE(ep->recordState(), studio::EpisodesController::RecordState::kResetting);
     QCOMPARE(ep->recordingPanel()->seed(), 6);  // the next seed
     const std::vector<core::ControlTick> ticks = ep->tap().ticks();
@@ -112,10 +112,10 @@ class TestEpisodesRecording : public QObject {
     QTRY_COMPARE_WITH_TIMEOUT(ep->browser()->rowCount(), 1, 10000);
 
     // Right during the reset phase starts the next episode; Left re-records it (discarded).
-    QTest::keyClick(s.view(), Qt::Key_Right);
+    QVERIFY(s.pressShortcut(Qt::Key_Right));
     QCOMPARE(ep->recordState(), studio::EpisodesController::RecordState::kRecording);
     QVERIFY(s.waitSteps(5));
-    QTest::keyClick(s.view(), Qt::Key_Left);
+    QVERIFY(s.pressShortcut(Qt::Key_Left));
     QCOMPARE(ep->recordState(), studio::EpisodesController::RecordState::kResetting);
     QCOMPARE(ep->recordingPanel()->seed(), 6);  // the same seed again
     QTRY_COMPARE_WITH_TIMEOUT(ep->recorder()->stats().episodes_discarded, std::uint64_t{1}, 10000);
