@@ -11,13 +11,30 @@
 
 namespace thinkvla::model {
 
+namespace {
+// OpenBLAS's own controls, looked up at run time: the BLAS behind libblas.so.3 is Debian's choice
+// (alternatives), so the project neither links against OpenBLAS nor requires it.
+using SetBlasThreadsFn = void (*)(int);
+using GetBlasThreadsFn = int (*)();
+}  // namespace
+
 int configureThreads(int requested) {
   int threads = requested;
   if (threads <= 0) {
     threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   }
   at::set_num_threads(threads);
+  if (auto* set_blas = reinterpret_cast<SetBlasThreadsFn>(
+          dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) {
+    set_blas(threads);
+  }
   return at::get_num_threads();
+}
+
+int blasThreads() {
+  auto* get_blas =
+      reinterpret_cast<GetBlasThreadsFn>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
+  return get_blas != nullptr ? get_blas() : 0;
 }
 
 std::string torchVersion() { return TORCH_VERSION; }

@@ -9,8 +9,14 @@ namespace thinkvla::model {
 
 // The number of intra-op threads to use: `requested` when > 0, otherwise the hardware's cores.
 // LibTorch on Debian starts with one thread even on a multi-core machine, so every executable
-// calls this once. Returns the count now in force.
+// calls this once. OpenBLAS, which does LibTorch's matrix products here, keeps a thread pool of its
+// own (one thread per core, spinning on sched_yield between calls); it gets the same count, or
+// those spinning threads take the cores from everything else (rendering, the other ranks).
+// Returns the count now in force.
 int configureThreads(int requested);
+
+// The size of OpenBLAS's thread pool, or 0 when the BLAS in use is not OpenBLAS.
+int blasThreads();
 
 // The version of the LibTorch the process runs with, e.g. "1.13.1".
 std::string torchVersion();

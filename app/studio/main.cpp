@@ -42,7 +42,9 @@ int main(int argc, char** argv) {
   QCommandLineOption screenshot("screenshot", "Save the window to FILE (PNG) and quit.", "FILE");
   QCommandLineOption quit_after("quit-after-ms", "Quit after N milliseconds.", "N");
   QCommandLineOption reset_layout("reset-layout", "Start with the default dock layout.");
-  QCommandLineOption threads("threads", "LibTorch intra-op threads (0: one per core).", "N", "0");
+  // One inference thread by default: the policy is small, and the other cores draw the views and
+  // render the world (measured on 2 cores: 4.6 ms per inference with 1 thread, 54 ms with 2).
+  QCommandLineOption threads("threads", "LibTorch and BLAS threads (0: one per core).", "N", "1");
   QCommandLineOption no_world("no-world", "Do not start the built-in MuJoCo world.");
   QCommandLineOption checkpoint("checkpoint", "Checkpoint directory to load (default: the shipped demo).",
                                 "DIR");

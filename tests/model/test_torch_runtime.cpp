@@ -41,6 +41,18 @@ class TestTorchRuntime : public QObject {
     QCOMPARE(all, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
   }
 
+  void openBlasPoolFollowsTheRequest() {
+    torch::matmul(torch::ones({8, 8}), torch::ones({8, 8}));  // make sure BLAS is loaded
+    if (thinkvla::model::blasInfo().name.find("OpenBLAS") == std::string::npos) {
+      QSKIP("the BLAS in use is not OpenBLAS");
+    }
+    thinkvla::model::configureThreads(1);
+    QCOMPARE(thinkvla::model::blasThreads(), 1);
+    const int all = thinkvla::model::configureThreads(0);
+    QCOMPARE(thinkvla::model::blasThreads(), all);
+    thinkvla::model::configureThreads(1);
+  }
+
   void blasIsResolvedToALibrary() {
     torch::matmul(torch::ones({8, 8}), torch::ones({8, 8}));  // make sure BLAS is loaded
     const auto blas = thinkvla::model::blasInfo();
