@@ -1,12 +1,92 @@
 // Frame sources from their spec strings: video files and image folders deliver upright RGB frames
 // in order; bad specs, missing files, damaged files and absent cameras give clear errors.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <QtTest/QtTest>
+
+#include <atomic>
+#include <thread>
 
 #include "core/sources/frame_source.h"
 #include "core/sources/image_folder_source.h"
 #include "video_fixture.h"
 
 using namespace thinkvla::core;
+
+namespace {
+// A minimal HTTP/1.0 server on the loopback that answers every GET with one file, or stops
+// answering at all after `cut_after` bytes (a stream that dies). It runs on its own thread so that
+// OpenCV's FFmpeg reader, which blocks, can talk to it.
+class FileServer {
+ public:
+  FileServer(QByteArray body, qint64 cut_after = -1)
+      : body_(std::move(body)), cut_after_(cut_after) {
+    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    int yes = 1;
+    ::setsockopt(listener_, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = 0;
+    ok_ = ::bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+          ::listen(listener_, 4) == 0;
+    socklen_t len = sizeof addr;
+    ::getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~FileServer() {
+    stop_ = true;
+    ::shutdown(listener_, SHUT_RDWR);
+    ::close(listener_);
+    thread_.join();
+  }
+  bool ok() const { return ok_; }
+  std::string url(const char* name) const {
+    return "http://127.0.0.1:" + std::to_string(port_) + "/" + name;
+  }
+  int requests() const { return requests_; }
+
+ private:
+  void serve() {
+    while (!stop_) {
+      const int client = ::accept(listener_, nullptr, nullptr);
+      if (client < 0) return;
+      ++requests_;
+      char request[2048];
+      (void)::recv(client, request, sizeof request, 0);  // the request line and headers
+      const QByteArray head =
+          "HTTP/1.0 200 OK\r\nContent-Type: video/x-msvideo\r\nContent-Length: " +
+          QByteArray::number(body_.size()) + "\r\nConnection: close\r\n\r\n";
+      const qint64 n = cut_after_ >= 0 ? std::min<qint64>(cut_after_, body_.size()) : body_.size();
+      bool sent = ::send(client, head.constData(), head.size(), MSG_NOSIGNAL) == head.size();
+      for (qint64 off = 0; sent && off < n;) {
+        const ssize_t k =
+            ::send(client, body_.constData() + off, static_cast<size_t>(n - off), MSG_NOSIGNAL);
+        if (k <= 0) break;
+        off += k;
+      }
+      ::close(client);
+    }
+  }
+  QByteArray body_;
+  qint64 cut_after_;
+  int listener_ = -1;
+  bool ok_ = false;
+  int port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> requests_{0};
+  std::thread thread_;
+};
+
+QByteArray readAll(const QString& path) {
+  QFile f(path);
+  return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+}  // namespace
 
 class TestFrameSources : public QObject {
   Q_OBJECT
@@ -34,6 +114,63 @@ class TestFrameSources : public QObject {
       ++n;
     }
     QCOMPARE(n, 10);
+  }
+
+  void networkStreamPlaysOverHttp() {
+    // A real stream through FFmpeg's network reader: the clip served over HTTP on the loopback.
+    QTemporaryDir dir;
+    const QString path = dir.filePath("clip.avi");
+    QVERIFY(thinkvla::test::writeVideo(path.toStdString(), 30));
+    FileServer server(readAll(path));
+    QVERIFY(server.ok());
+    auto source = makeFrameSource("url:" + server.url("clip.avi"));
+    QVERIFY(source->isLive());
+    source->open();
+    QVERIFY(server.requests() >= 1);
+    QCOMPARE(source->resolution(), cv::Size(256, 48));
+    FrameSet frames;
+    int n = 0;
+    while (n < 30 && source->read(frames)) {
+      QCOMPARE(frames.views.size(), std::size_t{1});
+      QCOMPARE(thinkvla::test::frameNumber(frames.views[0].rgb), n);
+      const cv::Vec3b red = frames.views[0].rgb.at<cv::Vec3b>(45, 2);
+      QVERIFY2(red[0] > 180 && red[2] < 80, "not RGB or not upright");
+      ++n;
+    }
+    QCOMPARE(n, 30);
+  }
+
+  void deadStreamsGiveClearErrors() {
+    // Nobody listening: the error names the stream.
+    int free_port = 0;
+    {
+      FileServer probe(QByteArray("x"));
+      free_port = QUrl(QString::fromStdString(probe.url("x"))).port();
+    }
+    const std::string nowhere = "url:http://127.0.0.1:" + std::to_string(free_port) + "/live";
+    try {
+      makeFrameSource(nowhere)->open();
+      QFAIL("no error for a stream nobody serves");
+    } catch (const SourceError& e) {
+      QVERIFY2(std::string(e.what()).find(nowhere) != std::string::npos, e.what());
+      QVERIFY2(std::string(e.what()).find("cannot connect") != std::string::npos, e.what());
+    }
+    // A stream that stops half-way: the first frames arrive, then the reader ends or reports it.
+    QTemporaryDir dir;
+    const QString path = dir.filePath("clip.avi");
+    QVERIFY(thinkvla::test::writeVideo(path.toStdString(), 40));
+    const QByteArray clip = readAll(path);
+    FileServer server(clip, clip.size() / 2);
+    auto source = makeFrameSource("url:" + server.url("clip.avi"));
+    source->open();
+    FrameSet frames;
+    int n = 0;
+    try {
+      while (n < 40 && source->read(frames)) ++n;
+    } catch (const SourceError& e) {
+      QVERIFY(std::string(e.what()).find("url:") == 0);
+    }
+    QVERIFY2(n > 5 && n < 40, qPrintable(QString::number(n)));
   }
 
   void imageFolderInNameOrder() {

@@ -165,8 +165,8 @@ class TestSimEnv : public QObject {
     // faces by up to 3 cm within two episodes. Only the odd collision with an object or the arm
     // itself pushes the tool a few millimetres out.
     QVERIFY2(worst_m < 0.01, qPrintable(QString("left the box by %1 m").arg(worst_m)));
-    QVERIFY2(steps_outside <= 15, qPrintable(QString("%1 of 1500 steps more than 2 mm outside the box")
-                                                 .arg(steps_outside)));
+    QVERIFY2(steps_outside <= 15,
+             qPrintable(QString("%1 of 1500 steps over 2 mm outside the box").arg(steps_outside)));
   }
 
   void sameSeedAndActionsGiveIdenticalStatesAndImages() {
