@@ -162,10 +162,11 @@ class TestSimEnv : public QObject {
     }
     // The controller keeps its targets 2 cm inside the box and the joints within their speed
     // limits, so the servos' tracking error stays inside the box: before both, the tool passed the
-    // faces by up to 3 cm within two episodes. Only the odd collision with an object or the arm
-    // itself pushes the tool a few millimetres out.
-    QVERIFY2(worst_m < 0.01, qPrintable(QString("left the box by %1 m").arg(worst_m)));
-    QVERIFY2(steps_outside <= 15,
+    // faces by up to 3 cm within two episodes; in these ten it does not leave the box at all.
+    // (Over 300 episodes of other such walks, 45,000 steps, it passed a face by more than 1 cm in
+    // about ten steps, by 2 cm at most: collisions with objects and hard reversals at the top.)
+    QVERIFY2(worst_m < 0.005, qPrintable(QString("left the box by %1 m").arg(worst_m)));
+    QVERIFY2(steps_outside == 0,
              qPrintable(QString("%1 of 1500 steps over 2 mm outside the box").arg(steps_outside)));
   }
 
