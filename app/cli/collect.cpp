@@ -22,8 +22,8 @@ int runCollect(const std::vector<std::string>& argv) {
   Args args(
       "collect",
       "Runs the scripted experts and writes LIBERO-layout demonstrations (RGB-D of both\n"
-      "cameras, states, actions) with the instruction, spatial QA pairs, the teacher prompt,\n"
-      "subtask segments and, with --point-maps, per-step point maps.");
+      "cameras, states, actions) with the instruction, spatial and 2D QA pairs, the teacher\n"
+      "prompt, subtask segments and, with --point-maps, per-step point maps.");
   args.option("suite", Args::Kind::kValue, "spatial, object, goal or long")
       .option("tasks", Args::Kind::kValue, "task indices, e.g. 0,2 (default: all)")
       .option("episodes", Args::Kind::kValue, "demonstrations per task", "10")
@@ -35,6 +35,8 @@ int runCollect(const std::vector<std::string>& argv) {
               "0")
       .option("image-size", Args::Kind::kValue, "camera image side in pixels", "128")
       .option("qa", Args::Kind::kValue, "spatial QA pairs per demo", "8")
+      .option("qa-2d", Args::Kind::kValue,
+              "2D QA pairs per demo (colour, left/right, count; for the 2D co-training row)", "4")
       .option("keep-failures", Args::Kind::kFlag,
               "also write the expert's failed attempts (success false)")
       .option("point-maps", Args::Kind::kFlag,
@@ -66,6 +68,7 @@ int runCollect(const std::vector<std::string>& argv) {
   o.seed = static_cast<std::uint64_t>(args.intAtLeast("seed", 0));
   o.image_size = args.intInRange("image-size", 16, 512);
   o.qa_per_episode = args.intAtLeast("qa", 0);
+  o.qa_2d_per_episode = args.intAtLeast("qa-2d", 0);
   o.keep =
       args.has("keep-failures") ? eval::KeepEpisodes::kAll : eval::KeepEpisodes::kSuccessfulOnly;
   o.point_maps = args.has("point-maps") ? eval::PointMaps::kStore : eval::PointMaps::kSkip;

@@ -31,6 +31,7 @@ class TestDemoCollector : public QObject {
     o.episodes_per_task = 1;
     o.image_size = 48;
     o.qa_per_episode = 4;
+    o.qa_2d_per_episode = 3;
     o.point_maps = eval::PointMaps::kStore;
     o.seed = 3;
     const auto summary = eval::collectDemonstrations(o, file);
@@ -54,12 +55,16 @@ class TestDemoCollector : public QObject {
         QCOMPARE(e.annotations.source.kind, std::string("sim"));
         QCOMPARE(e.annotations.source.task, "goal/" + task.name);
         QCOMPARE(e.annotations.source.seed, std::int64_t{3});
-        QVERIFY(!e.annotations.qa_pairs.empty());
-        QVERIFY(e.annotations.qa_pairs.size() <= 4);
+        // Spatial questions for the 3D rows and 2D ones (colour, left/right, count) for the 2D row.
+        int spatial = 0, flat = 0;
         for (const auto& qa : e.annotations.qa_pairs) {
           QVERIFY(!qa.question.empty());
           QVERIFY(!qa.answer.empty());
+          const bool is_2d = qa.kind == "colour" || qa.kind == "left_right" || qa.kind == "count";
+          (is_2d ? flat : spatial) += 1;
         }
+        QVERIFY2(spatial >= 1 && spatial <= 4, qPrintable(QString::number(spatial)));
+        QVERIFY2(flat >= 1 && flat <= 3, qPrintable(QString::number(flat)));
         QCOMPARE(e.annotations.teacher_prompts.size(), std::size_t{1});
         QCOMPARE(e.annotations.teacher_prompts[0], sim::teacherPrompt(task));
         QVERIFY(!e.annotations.subtasks.empty());

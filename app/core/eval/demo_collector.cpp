@@ -99,6 +99,9 @@ CollectSummary collectDemonstrations(const CollectOptions& o, const std::filesys
   if (o.image_size < 16 || o.image_size > 512)
     throw std::invalid_argument("image size must be 16..512");
   if (o.qa_per_episode < 0) throw std::invalid_argument("QA pairs per episode must be >= 0");
+  if (o.qa_2d_per_episode < 0) {
+    throw std::invalid_argument("2D QA pairs per episode must be >= 0");
+  }
   const auto& suite_tasks = sim::suiteTasks(o.suite);
   std::vector<int> tasks = o.tasks;
   if (tasks.empty()) {
@@ -174,6 +177,11 @@ CollectSummary collectDemonstrations(const CollectOptions& o, const std::filesys
       sim::Observation obs = env.observe();
       std::mt19937_64 qa_rng(seed ^ 0x51A7A1ULL);
       for (const auto& q : sim::spatialQa(env, obs.cameras.front(), o.qa_per_episode, qa_rng)) {
+        e.annotations.qa_pairs.push_back({sim::qaKindName(q.kind), q.question, q.answer});
+      }
+      // The 2D questions draw from their own stream: the spatial ones stay what they were.
+      std::mt19937_64 qa_2d_rng(seed ^ 0x2D0A2DULL);
+      for (const auto& q : sim::imageQa(env, obs.cameras.front(), o.qa_2d_per_episode, qa_2d_rng)) {
         e.annotations.qa_pairs.push_back({sim::qaKindName(q.kind), q.question, q.answer});
       }
       sim::StepResult r;

@@ -47,7 +47,8 @@ struct CollectOptions {
   sim::PerturbationSpec perturbation;
   std::uint64_t seed = 0;
   int image_size = 128;
-  int qa_per_episode = 8;
+  int qa_per_episode = 8;     // spatial QA pairs (3D co-training)
+  int qa_2d_per_episode = 4;  // 2D QA pairs (colour, left/right, count: the 2D ablation row)
   KeepEpisodes keep = KeepEpisodes::kSuccessfulOnly;
   PointMaps point_maps = PointMaps::kSkip;
   OutputMode output = OutputMode::kReplace;
