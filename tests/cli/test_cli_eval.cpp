@@ -122,7 +122,8 @@ class TestCliEval : public QObject {
   void collectReadsBack() {
     const QString out = dir() + "/demos.hdf5";
     const Run r = runCli({"collect", "--suite", "goal", "--tasks", "0,5", "--episodes", "1",
-                          "--image-size", "64", "--qa", "3", "--seed", "7", "--out", out});
+                          "--image-size", "64", "--qa", "3", "--qa-2d", "2", "--seed", "7",
+                          "--out", out});
     QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
     QVERIFY(r.out.contains("2 demos"));
     core::EpisodeReader reader(out.toStdString());
@@ -135,7 +136,7 @@ class TestCliEval : public QObject {
     for (const auto& s : summaries) {
       QVERIFY(s.annotations.success);
       QVERIFY(!s.annotations.qa_pairs.empty());
-      QVERIFY(s.annotations.qa_pairs.size() <= 3);
+      QVERIFY(s.annotations.qa_pairs.size() <= 3 + 2);  // spatial and 2D
       QCOMPARE(s.annotations.teacher_prompts.size(), std::size_t{1});
       QVERIFY(s.num_samples > 10);
     }
