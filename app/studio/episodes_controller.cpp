@@ -214,7 +214,7 @@ void EpisodesController::buildDocks() {
   // fit a 1024-pixel-high screen.
   if (auto* model = window_->findChild<QDockWidget*>("modelDock");
       model != nullptr && window_->dockWidgetArea(model) == Qt::LeftDockWidgetArea) {
-    window_->tabifyDockWidget(model, episodes_dock_);
+    window_->tabifyDocks(model, episodes_dock_);
     model->raise();
   }
 
@@ -274,7 +274,7 @@ void EpisodesController::buildDocks() {
   // is opened for annotation.
   if (auto* log = window_->findChild<QDockWidget*>("logDock");
       log != nullptr && window_->dockWidgetArea(log) == Qt::BottomDockWidgetArea) {
-    window_->tabifyDockWidget(log, annotation_dock_);
+    window_->tabifyDocks(log, annotation_dock_);
     log->raise();
   }
   connect(annotation_, &widgets::EpisodeAnnotationPanel::currentStepChanged, this,

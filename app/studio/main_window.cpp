@@ -132,6 +132,12 @@ void MainWindow::addToggleableDock(Qt::DockWidgetArea area, QDockWidget* dock,
   }
   addDockWidget(area, dock);
   docks_menu_->addAction(dock->toggleViewAction());
+  if (layout_finished_) late_docks_.emplace_back(dock, area);
+}
+
+void MainWindow::tabifyDocks(QDockWidget* first, QDockWidget* second) {
+  tabifyDockWidget(first, second);
+  if (layout_finished_) late_tabs_.emplace_back(first, second);
 }
 
 void MainWindow::noteRecentFile(RecentKind kind, const QString& path) {
@@ -208,11 +214,18 @@ void MainWindow::finishLayout() {
   if (!right.isEmpty()) resizeDocks({right.front()}, {width() * 2 / 5}, Qt::Horizontal);
   if (!bottom.isEmpty()) resizeDocks({bottom.front()}, {height() / 5}, Qt::Vertical);
   default_state_ = saveState(kLayoutVersion);
+  layout_finished_ = true;
   restoreSettings();
 }
 
 void MainWindow::resetLayout() {
   restoreState(default_state_, kLayoutVersion);
+  for (const auto& [dock, area] : late_docks_) {
+    if (dock) addDockWidget(area, dock);
+  }
+  for (const auto& [first, second] : late_tabs_) {
+    if (first && second) tabifyDockWidget(first, second);
+  }
   for (QDockWidget* dock : findChildren<QDockWidget*>()) {
     if (dock->isFloating()) dock->setFloating(false);
   }

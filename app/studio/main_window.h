@@ -5,10 +5,14 @@
 // GUI thread only.
 #pragma once
 
+#include <QDockWidget>
 #include <QMainWindow>
+#include <QPointer>
 #include <QStringList>
 
-class QDockWidget;
+#include <utility>
+#include <vector>
+
 class QMenu;
 
 namespace thinkvla::widgets {
@@ -42,6 +46,10 @@ class MainWindow : public QMainWindow {
   enum class DockContent { kScroll, kFixed };
   void addToggleableDock(Qt::DockWidgetArea area, QDockWidget* dock,
                          DockContent content = DockContent::kScroll);
+  // Puts `second` in a tab group with `first` (docked in the same area). Docks added and grouped
+  // after finishLayout (the world's Teleop dock) are not in the remembered default layout, so
+  // their place and grouping are recorded here and redone by resetLayout.
+  void tabifyDocks(QDockWidget* first, QDockWidget* second);
 
   // Most recent first, at most kMaxRecent, kept across runs.
   static constexpr int kMaxRecent = 8;
@@ -81,6 +89,10 @@ class MainWindow : public QMainWindow {
   QAction* record_action_ = nullptr;
   QByteArray default_state_;
   QByteArray default_geometry_;
+  bool layout_finished_ = false;
+  // Docks added after finishLayout, with their area, and the tab groups made with them.
+  std::vector<std::pair<QPointer<QDockWidget>, Qt::DockWidgetArea>> late_docks_;
+  std::vector<std::pair<QPointer<QDockWidget>, QPointer<QDockWidget>>> late_tabs_;
 };
 
 }  // namespace thinkvla::studio

@@ -172,7 +172,7 @@ StudioController::StudioController(MainWindow* window) : QObject(window), window
   window_->addToggleableDock(Qt::LeftDockWidgetArea, model_dock);
   // Sources and Model share the left column as tabs (Model in front: instruction and run
   // controls); the camera views get a generous width on the right.
-  window_->tabifyDockWidget(sources_dock, model_dock);
+  window_->tabifyDocks(sources_dock, model_dock);
   model_dock->raise();
   window_->resizeDocks({camera_dock_}, {620}, Qt::Horizontal);
   connect(model_panel_, &widgets::ModelPanel::openCheckpointRequested, this,

@@ -244,7 +244,7 @@ void WorldController::buildDocks() {
     // the camera views keep their height.
     if (auto* training = window_->findChild<QDockWidget*>("trainingDock");
         training != nullptr && window_->dockWidgetArea(training) == Qt::RightDockWidgetArea) {
-      window_->tabifyDockWidget(training, teleop_dock);
+      window_->tabifyDocks(training, teleop_dock);
       teleop_dock->raise();
     }
     window_->resizeDocks({dock_}, {460}, Qt::Vertical);

@@ -102,6 +102,33 @@ class TestMainWindow : public QObject {
     again.close();
   }
 
+  void resetLayoutRedoesTheGroupingOfDocksAddedLater() {
+    // The world's Teleop dock comes after finishLayout and shares a tab group with Training;
+    // View > Reset layout (and --reset-layout) must leave it there, not beside it.
+    MainWindow window;
+    const auto panel = [&window](const char* name) {
+      auto* dock = new QDockWidget(name, &window);
+      dock->setObjectName(name);
+      dock->setWidget(new QLabel(name, dock));
+      return dock;
+    };
+    QDockWidget* training = panel("trainingDock");
+    window.addToggleableDock(Qt::RightDockWidgetArea, training);
+    window.finishLayout();
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QDockWidget* teleop = panel("teleopDock");
+    window.addToggleableDock(Qt::RightDockWidgetArea, teleop);
+    window.tabifyDocks(training, teleop);
+    QVERIFY(window.tabifiedDockWidgets(training).contains(teleop));
+    window.addDockWidget(Qt::LeftDockWidgetArea, teleop);  // the user drags it away
+    QVERIFY(!window.tabifiedDockWidgets(training).contains(teleop));
+    window.resetLayout();
+    QCOMPARE(window.dockWidgetArea(teleop), Qt::RightDockWidgetArea);
+    QVERIFY(window.tabifiedDockWidgets(training).contains(teleop));
+    window.close();
+  }
+
   void logDockShowsTheProjectLog() {
     MainWindow window;
     thinkvla::core::LogOptions options;
