@@ -7,10 +7,9 @@
 #include <vtkCubeSource.h>
 #include <vtkCylinderSource.h>
 #include <vtkFloatArray.h>
-#include <vtkPointData.h>
-#include <vtkUnsignedCharArray.h>
 #include <vtkMatrix4x4.h>
 #include <vtkPlaneSource.h>
+#include <vtkPointData.h>
 #include <vtkPoints.h>
 #include <vtkPolyData.h>
 #include <vtkPolyDataMapper.h>
@@ -19,6 +18,7 @@
 #include <vtkSphereSource.h>
 #include <vtkTransform.h>
 #include <vtkTransformPolyDataFilter.h>
+#include <vtkUnsignedCharArray.h>
 
 #include <algorithm>
 #include <array>
@@ -121,21 +121,7 @@ vtkSmartPointer<vtkPolyData> geometryFor(const ShapeDescription& s) {
   }
   return vtkSmartPointer<vtkPolyData>::New();
 }
-}  // namespace
 
-ShapeSetLayer::ShapeSetLayer() : assembly_(vtkSmartPointer<vtkAssembly>::New()) {
-  assembly_->PickableOff();
-}
-
-vtkAssembly* ShapeSetLayer::prop() const { return assembly_; }
-
-std::size_t ShapeSetLayer::actorCount() const {
-  std::size_t n = merged_actor_ ? 1 : 0;
-  for (const auto& p : placements_) n += p.actor ? 1 : 0;
-  return n;
-}
-
-namespace {
 vtkSmartPointer<vtkActor> shapeActor(vtkPolyData* geometry) {
   auto mapper = vtkSmartPointer<vtkPolyDataMapper>::New();
   mapper->SetInputData(geometry);
@@ -163,14 +149,25 @@ vtkSmartPointer<vtkPolyData> colouredPiece(const ShapeDescription& s) {
   const auto channel = [](float v) {
     return static_cast<unsigned char>(std::lround(std::clamp(v, 0.0f, 1.0f) * 255.0f));
   };
-  for (vtkIdType i = 0; i < piece->GetNumberOfPoints(); ++i) {
-    colours->SetTypedTuple(i, std::array<unsigned char, 3>{channel(s.rgba[0]), channel(s.rgba[1]),
-                                                           channel(s.rgba[2])}.data());
-  }
+  const std::array<unsigned char, 3> rgb{channel(s.rgba[0]), channel(s.rgba[1]),
+                                         channel(s.rgba[2])};
+  for (vtkIdType i = 0; i < piece->GetNumberOfPoints(); ++i) colours->SetTypedTuple(i, rgb.data());
   piece->GetPointData()->SetScalars(colours);
   return piece;
 }
 }  // namespace
+
+ShapeSetLayer::ShapeSetLayer() : assembly_(vtkSmartPointer<vtkAssembly>::New()) {
+  assembly_->PickableOff();
+}
+
+vtkAssembly* ShapeSetLayer::prop() const { return assembly_; }
+
+std::size_t ShapeSetLayer::actorCount() const {
+  std::size_t n = merged_actor_ ? 1 : 0;
+  for (const auto& p : placements_) n += p.actor ? 1 : 0;
+  return n;
+}
 
 void ShapeSetLayer::setShapes(const std::vector<ShapeDescription>& shapes) {
   if (merged_actor_) assembly_->RemovePart(merged_actor_);

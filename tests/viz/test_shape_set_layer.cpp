@@ -17,6 +17,10 @@ cv::Matx44d translation(double x, double y, double z) {
   return cv::Matx44d(1, 0, 0, x, 0, 1, 0, y, 0, 0, 1, z, 0, 0, 0, 1);
 }
 
+ShapeDescription shape(ShapeKind kind, cv::Vec3d size, cv::Vec4f rgba) {
+  return ShapeDescription{kind, size, rgba, {}, {}};
+}
+
 struct TopView {
   vtkNew<vtkRenderer> renderer;
   vtkNew<vtkRenderWindow> window;
@@ -53,11 +57,12 @@ class TestShapeSetLayer : public QObject {
     TopView view;
     ShapeSetLayer layer;
     view.renderer->AddActor(layer.prop());
-    ShapeDescription box{ShapeKind::kBox, {0.1, 0.1, 0.1}, {1, 0, 0, 1}, {}, {}};
-    ShapeDescription ball{ShapeKind::kSphere, {0.1, 0, 0}, {0, 1, 0, 1}, {}, {}};
-    ShapeDescription capsule{ShapeKind::kCapsule, {0.05, 0.2, 0}, {0, 0, 1, 1}, {}, {}};
-    ShapeDescription tri{ShapeKind::kMesh, {}, {1, 1, 0, 1}, {{0, 0, 0}, {0.3f, 0, 0}, {0, 0.3f, 0}}, {{0, 1, 2}}};
-    layer.setShapes({box, ball, capsule, tri});
+    ShapeDescription tri = shape(ShapeKind::kMesh, {}, {1, 1, 0, 1});
+    tri.mesh_vertices = {{0, 0, 0}, {0.3f, 0, 0}, {0, 0.3f, 0}};
+    tri.mesh_faces = {{0, 1, 2}};
+    layer.setShapes({shape(ShapeKind::kBox, {0.1, 0.1, 0.1}, {1, 0, 0, 1}),
+                     shape(ShapeKind::kSphere, {0.1, 0, 0}, {0, 1, 0, 1}),
+                     shape(ShapeKind::kCapsule, {0.05, 0.2, 0}, {0, 0, 1, 1}), tri});
     QCOMPARE(layer.size(), std::size_t{4});
     QCOMPARE(layer.actorCount(), std::size_t{1});  // opaque shapes share one actor
     layer.setPoses({translation(-0.5, 0.5, 0), translation(0.5, 0.5, 0), translation(-0.5, -0.5, 0),
@@ -83,10 +88,9 @@ class TestShapeSetLayer : public QObject {
     TopView view;
     ShapeSetLayer layer;
     view.renderer->AddActor(layer.prop());
-    ShapeDescription box{ShapeKind::kBox, {0.1, 0.1, 0.1}, {1, 0, 0, 1}, {}, {}};
-    ShapeDescription glass{ShapeKind::kBox, {0.1, 0.1, 0.1}, {0, 0, 1, 0.5f}, {}, {}};
-    ShapeDescription site{ShapeKind::kSphere, {0.1, 0, 0}, {0, 1, 0, 0}, {}, {}};
-    layer.setShapes({box, glass, site});
+    const ShapeDescription box = shape(ShapeKind::kBox, {0.1, 0.1, 0.1}, {1, 0, 0, 1});
+    layer.setShapes({box, shape(ShapeKind::kBox, {0.1, 0.1, 0.1}, {0, 0, 1, 0.5f}),  // glass
+                     shape(ShapeKind::kSphere, {0.1, 0, 0}, {0, 1, 0, 0})});        // a site
     QCOMPARE(layer.size(), std::size_t{3});
     QCOMPARE(layer.actorCount(), std::size_t{2});
     layer.setPoses({translation(-0.5, 0, 0), translation(0.5, 0, 0), translation(0, 0.5, 0)});
