@@ -2,7 +2,7 @@
 
 #include <QKeyEvent>
 #include <QMouseEvent>
-#include <QOpenGLWidget>
+#include <QWidget>
 #include <QWheelEvent>
 #include <imgui.h>
 #include <backends/imgui_impl_opengl3.h>
@@ -46,7 +46,7 @@ int mouseIndex(Qt::MouseButton button) {
 }
 }  // namespace
 
-ImGuiOverlay::ImGuiOverlay(QOpenGLWidget* host) : host_(host) {
+ImGuiOverlay::ImGuiOverlay(QWidget* host) : host_(host) {
   ImGuiContext* previous = ImGui::GetCurrentContext();
   context_ = ImGui::CreateContext();
   ImGui::SetCurrentContext(context_);
@@ -61,11 +61,7 @@ ImGuiOverlay::ImGuiOverlay(QOpenGLWidget* host) : host_(host) {
 }
 
 ImGuiOverlay::~ImGuiOverlay() {
-  if (gl_ready_ && host_->context() != nullptr) {
-    host_->makeCurrent();
-    releaseGl();
-    host_->doneCurrent();
-  }
+  // The host released the GL objects (releaseGl) while its context was current.
   ImGui::DestroyContext(context_);
 }
 

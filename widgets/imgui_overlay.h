@@ -1,24 +1,24 @@
-// ImGuiOverlay: a Dear ImGui context drawn into a QOpenGLWidget's GL context with
+// ImGuiOverlay: a Dear ImGui context drawn into its host widget's GL context with
 // imgui_impl_opengl3, fed with the widget's Qt mouse, wheel and keyboard events. Each overlay has
 // its own ImGuiContext, so several views can carry a HUD at once.
 //
-// Use from the host widget: initializeGL() -> initialize(); paintGL() -> beginFrame(), ImGui
-// calls, endFrame(); event() -> handleEvent(). The host owns the overlay; the overlay must be
-// destroyed (or releaseGl() called) while the host's context can still be made current.
+// Use from the host widget, with its context current: initializeGL() -> initialize(); each frame
+// beginFrame(), ImGui calls, endFrame(); event() -> handleEvent(). The host owns the overlay and
+// calls releaseGl() with its context current before destroying it.
 // GUI thread only.
 #pragma once
 
 #include <QElapsedTimer>
 
 class QEvent;
-class QOpenGLWidget;
+class QWidget;
 struct ImGuiContext;
 
 namespace thinkvla::widgets {
 
 class ImGuiOverlay {
  public:
-  explicit ImGuiOverlay(QOpenGLWidget* host);
+  explicit ImGuiOverlay(QWidget* host);
   ~ImGuiOverlay();
   ImGuiOverlay(const ImGuiOverlay&) = delete;
   ImGuiOverlay& operator=(const ImGuiOverlay&) = delete;
@@ -37,7 +37,7 @@ class ImGuiOverlay {
  private:
   void makeCurrentContext() const;
 
-  QOpenGLWidget* host_;
+  QWidget* host_;
   ImGuiContext* context_ = nullptr;
   bool gl_ready_ = false;
   QElapsedTimer clock_;

@@ -23,6 +23,10 @@ SceneView::SceneView(QWidget* parent)
 
 SceneView::~SceneView() {
   // The overlay's GL objects live in this widget's context: free them while it still exists.
+  if (makeCurrent()) {
+    overlay_->releaseGl();
+    doneCurrent();
+  }
   overlay_.reset();
 }
 
@@ -91,7 +95,7 @@ void SceneView::paintOverlay() {
     const viz::HudRect r = viz::drawHud(content);
     hud_rect_ = QRectF(r.x, r.y, r.width, r.height);
     if (r.controls_changed) {
-      // Not from inside paintGL: a receiver may touch this widget (or others) in turn.
+      // Not from inside the frame: a receiver may touch this widget (or others) in turn.
       QMetaObject::invokeMethod(
           this,
           [this, q = quick_] { Q_EMIT quickControlsChanged(q.layer, q.head, q.opacity); },

@@ -1,8 +1,13 @@
 #include "widgets/vtk_gl_widget.h"
 
 #include <QMouseEvent>
+#include <QOffscreenSurface>
 #include <QOpenGLContext>
+#include <QOpenGLFunctions>
+#include <QPainter>
 #include <QWheelEvent>
+#include <cstring>
+#include <spdlog/spdlog.h>
 #include <vtkCallbackCommand.h>
 #include <vtkCommand.h>
 #include <vtkGenericOpenGLRenderWindow.h>
@@ -15,19 +20,21 @@
 namespace thinkvla::widgets {
 
 VtkGlWidget::VtkGlWidget(QWidget* parent)
-    : QOpenGLWidget(parent),
+    : QWidget(parent),
       window_(vtkSmartPointer<vtkGenericOpenGLRenderWindow>::New()),
       renderer_(vtkSmartPointer<vtkRenderer>::New()),
       interactor_(vtkSmartPointer<vtkGenericRenderWindowInteractor>::New()) {
   setFocusPolicy(Qt::StrongFocus);
   setMouseTracking(true);
-  setUpdateBehavior(QOpenGLWidget::NoPartialUpdate);
+  // Every paint covers the whole widget with the frame: Qt need not clear behind it.
+  setAttribute(Qt::WA_OpaquePaintEvent);
+  setAttribute(Qt::WA_NoSystemBackground);
   setMinimumSize(160, 120);
 
   window_->AddRenderer(renderer_);
-  // Nothing renders until initializeGL has handed VTK Qt's context.
+  // Nothing renders until ensureGl() has handed VTK the widget's context.
   window_->SetReadyForRendering(false);
-  // Qt presents the picture; VTK must not blit to framebuffer 0 of a context it does not own.
+  // The frame is read back from VTK's display framebuffer; VTK has no window to blit to.
   window_->SetFrameBlitModeToNoBlit();
   window_->SetMultiSamples(0);
   window_->AddObserver(vtkCommand::WindowMakeCurrentEvent, this, &VtkGlWidget::onVtkEvent);
@@ -43,9 +50,10 @@ VtkGlWidget::VtkGlWidget(QWidget* parent)
 }
 
 VtkGlWidget::~VtkGlWidget() {
-  makeCurrent();
-  releaseGl();
-  doneCurrent();
+  if (makeCurrent()) {
+    releaseGl();
+    doneCurrent();
+  }
   window_->RemoveAllObservers();
 }
 
@@ -64,94 +72,132 @@ QSurfaceFormat VtkGlWidget::defaultFormat() {
   format.setDepthBufferSize(24);
   format.setStencilBufferSize(8);
   format.setSamples(0);
-  format.setSwapBehavior(QSurfaceFormat::DoubleBuffer);
   return format;
 }
 
-void VtkGlWidget::initializeGL() {
-  // Qt may recreate the context (re-parenting into a new top-level window): start clean each time.
-  connect(context(), &QOpenGLContext::aboutToBeDestroyed, this, [this] {
-    makeCurrent();
-    releaseGl();
-    doneCurrent();
-  });
+bool VtkGlWidget::ensureGl() {
+  if (gl_ready_) return true;
+  if (gl_failed_) return false;
+  surface_ = std::make_unique<QOffscreenSurface>();
+  surface_->setFormat(defaultFormat());
+  surface_->create();
+  context_ = std::make_unique<QOpenGLContext>();
+  context_->setFormat(defaultFormat());
+  if (!surface_->isValid() || !context_->create() || !context_->makeCurrent(surface_.get())) {
+    spdlog::error("3D view: cannot create an OpenGL {}.{} core context", 3, 2);
+    context_.reset();
+    surface_.reset();
+    gl_failed_ = true;
+    return false;
+  }
   window_->SetOwnContext(0);
   window_->SetReadyForRendering(true);
   window_->SetForceMaximumHardwareLineWidth(1);
-  // OpenGLInitContext loads VTK's GL entry points (GLEW) from the current (Qt's) context and sets up
+  // OpenGLInitContext loads VTK's GL entry points (GLEW) from the current context and sets up
   // VTK's state tracker. The framebuffers are made later, in Render's Start(), at the window size.
   window_->OpenGLInitContext();
   gl_ready_ = true;
+  initializeGL();
+  return true;
+}
+
+bool VtkGlWidget::makeCurrent() {
+  if (!gl_ready_) return false;
+  return context_->makeCurrent(surface_.get());
+}
+
+void VtkGlWidget::doneCurrent() {
+  if (gl_ready_) context_->doneCurrent();
 }
 
 void VtkGlWidget::releaseGl() {
   if (!gl_ready_) return;
-  gl_ready_ = false;
   window_->ReleaseGraphicsResources(window_);
   window_->SetReadyForRendering(false);
+  gl_ready_ = false;
 }
 
-void VtkGlWidget::resizeGL(int width, int height) {
+bool VtkGlWidget::renderFrame() {
+  if (!ensureGl() || !makeCurrent()) return false;
   const qreal dpr = devicePixelRatioF();
-  const int w = std::max(1, static_cast<int>(width * dpr));
-  const int h = std::max(1, static_cast<int>(height * dpr));
-  interactor_->UpdateSize(w, h);  // also sets the render window's size
-  window_->SetSize(w, h);
-}
-
-void VtkGlWidget::paintGL() {
-  if (!gl_ready_) return;
-  in_paint_ = true;
+  const int w = std::max(1, static_cast<int>(width() * dpr));
+  const int h = std::max(1, static_cast<int>(height() * dpr));
+  const int* size = window_->GetSize();
+  if (size[0] != w || size[1] != h) {
+    interactor_->UpdateSize(w, h);  // also sets the render window's size
+    window_->SetSize(w, h);
+  }
+  in_render_ = true;
   window_->Render();
   // VTK may have changed the current context (an observer rendering another view): be sure.
   makeCurrent();
-  const qreal dpr = devicePixelRatioF();
-  const int w = static_cast<int>(width() * dpr);
-  const int h = static_cast<int>(height() * dpr);
 
   // Every state change goes through VTK's state tracker: VTK caches GL state (clear colour,
   // viewport, bindings) and skips calls it believes redundant, so a change made behind its back
   // shows up next frame as a wrong (black) background.
   vtkOpenGLState* state = window_->GetState();
-  state->vtkglBindFramebuffer(GL_DRAW_FRAMEBUFFER, defaultFramebufferObject());
+  vtkOpenGLFramebufferObject* display = window_->GetDisplayFramebuffer();
+  state->vtkglBindFramebuffer(GL_FRAMEBUFFER, display->GetFBOIndex());
   GLenum buffers[1] = {GL_COLOR_ATTACHMENT0};
   state->vtkglDrawBuffers(1, buffers);
+  state->vtkglReadBuffer(GL_COLOR_ATTACHMENT0);
   state->vtkglDisable(GL_SCISSOR_TEST);
-  const int* size = window_->GetRenderFramebuffer()->GetLastSize();
-  window_->BlitDisplayFramebuffer(0, 0, 0, size[0], size[1], 0, 0, w, h, GL_COLOR_BUFFER_BIT,
-                                  GL_LINEAR);
-  // Opaque alpha, or the compositor blends the view with what lies behind the window (Mesa).
+  state->vtkglViewport(0, 0, w, h);
+  // The overlay saves and restores the GL state it touches (imgui_impl_opengl3 does).
+  paintOverlay();
+  // Opaque alpha: the frame is shown and saved as an opaque image.
   state->vtkglColorMask(GL_FALSE, GL_FALSE, GL_FALSE, GL_TRUE);
   state->vtkglClearColor(0.0f, 0.0f, 0.0f, 1.0f);
   state->vtkglClear(GL_COLOR_BUFFER_BIT);
   state->vtkglColorMask(GL_TRUE, GL_TRUE, GL_TRUE, GL_TRUE);
-  state->vtkglBindFramebuffer(GL_FRAMEBUFFER, defaultFramebufferObject());
-  state->vtkglViewport(0, 0, w, h);
 
-  // The overlay saves and restores the GL state it touches (imgui_impl_opengl3 does).
-  paintOverlay();
-  in_paint_ = false;
+  // BGRA bytes are QImage::Format_RGB32's memory order on little-endian machines; GL's rows run
+  // bottom-up, the image's top-down.
+  const size_t row_bytes = static_cast<size_t>(w) * 4;
+  rows_.resize(row_bytes * static_cast<size_t>(h));
+  state->vtkglPixelStorei(GL_PACK_ALIGNMENT, 4);
+  context_->functions()->glReadPixels(0, 0, w, h, GL_BGRA, GL_UNSIGNED_BYTE, rows_.data());
+  if (frame_.width() != w || frame_.height() != h) frame_ = QImage(w, h, QImage::Format_RGB32);
+  for (int y = 0; y < h; ++y) {
+    std::memcpy(frame_.scanLine(h - 1 - y), rows_.data() + row_bytes * static_cast<size_t>(y),
+                row_bytes);
+  }
+  frame_.setDevicePixelRatio(dpr);
+  in_render_ = false;
+  return true;
+}
+
+QImage VtkGlWidget::grabFramebuffer() {
+  if (!renderFrame()) return {};
+  return frame_.copy();
+}
+
+void VtkGlWidget::paintEvent(QPaintEvent*) {
+  QPainter p(this);
+  if (!renderFrame()) {
+    p.fillRect(rect(), QColor(18, 20, 24));
+    p.setPen(QColor(230, 120, 120));
+    p.drawText(rect(), Qt::AlignCenter, tr("No OpenGL 3.2 context: the 3D view cannot draw"));
+    return;
+  }
+  p.drawImage(QPoint(0, 0), frame_);
 }
 
 void VtkGlWidget::onVtkEvent(vtkObject*, unsigned long event_id, void* call_data) {
   switch (event_id) {
     case vtkCommand::WindowMakeCurrentEvent:
-      // Not QOpenGLWidget::makeCurrent(): that also binds the widget's framebuffer, behind the
-      // back of VTK's state tracker. VTK asks for the context in the middle of building its own
-      // framebuffers; a rebind there attaches VTK's textures to Qt's framebuffer and leaves VTK's
-      // incomplete (GL_FRAMEBUFFER_INCOMPLETE_MISSING_ATTACHMENT: a black view).
-      if (QOpenGLContext::currentContext() != context()) {
-        context()->makeCurrent(context()->surface());
+      if (context_ && QOpenGLContext::currentContext() != context_.get()) {
+        context_->makeCurrent(surface_.get());
       }
       break;
     case vtkCommand::WindowIsCurrentEvent: {
       bool& current = *static_cast<bool*>(call_data);
-      current = QOpenGLContext::currentContext() == context();
+      current = context_ && QOpenGLContext::currentContext() == context_.get();
       break;
     }
     case vtkCommand::WindowFrameEvent:
-      // A render started by VTK itself (not from paintGL): show it.
-      if (!in_paint_) update();
+      // A render started by VTK itself (not from renderFrame): show it.
+      if (!in_render_) update();
       break;
     default:
       break;
@@ -173,9 +219,9 @@ bool VtkGlWidget::event(QEvent* event) {
     case QEvent::KeyRelease:
       overlayTakesEvent(event);
       update();
-      return QOpenGLWidget::event(event);
+      return QWidget::event(event);
     default:
-      return QOpenGLWidget::event(event);
+      return QWidget::event(event);
   }
 }
 

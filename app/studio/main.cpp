@@ -26,7 +26,7 @@
 
 int main(int argc, char** argv) {
   using namespace thinkvla;
-  // VTK needs a 3.2 core context; every QOpenGLWidget gets it as the default format.
+  // VTK needs a 3.2 core context; the 3D views ask for it, and Qt's own contexts get it too.
   QSurfaceFormat::setDefaultFormat(widgets::VtkGlWidget::defaultFormat());
   QApplication::setAttribute(Qt::AA_ShareOpenGLContexts);
   QApplication app(argc, argv);

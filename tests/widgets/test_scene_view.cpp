@@ -1,6 +1,6 @@
-// The 3D view under Xvfb: VTK renders through Qt's context (grid and axes visible in the grabbed
-// framebuffer), the ImGui HUD appears in its corner, resizing follows the widget, and the mouse
-// moves the camera.
+// The 3D view under Xvfb: VTK renders with the view's own context (grid and axes visible in the
+// grabbed frame), the widget paints that frame through Qt's raster path, the ImGui HUD appears in
+// its corner, resizing follows the widget, and the mouse moves the camera.
 #include <QtTest/QtTest>
 #include <vtkCamera.h>
 #include <vtkRenderer.h>
@@ -83,6 +83,27 @@ class TestSceneView : public QObject {
              qPrintable(QString("axis pixels r=%1 g=%2 b=%3").arg(axes.red).arg(axes.green).arg(axes.blue)));
   }
 
+
+  void paintsItsFrameAsAPlainWidget() {
+    // QWidget::grab() goes through paintEvent and the raster backing store, as the screen does:
+    // it must show the rendered frame, pixel for pixel.
+    SceneView view(nullptr);
+    view.setHudVisible(false);
+    view.setRepaintInterval(0);
+    view.resize(400, 300);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    const QImage frame = view.grabFramebuffer().convertToFormat(QImage::Format_RGB32);
+    const QImage painted = view.grab().toImage().convertToFormat(QImage::Format_RGB32);
+    QCOMPARE(painted.size(), frame.size());
+    int differing = 0;
+    for (int y = 0; y < frame.height(); ++y) {
+      for (int x = 0; x < frame.width(); ++x) differing += frame.pixel(x, y) != painted.pixel(x, y);
+    }
+    QCOMPARE(differing, 0);
+    // Upright: the ground grid (light lines) is in the lower half, the top rows are background.
+    QVERIFY(distanceFromBackground(painted, painted.width() / 2, 2) <= 6);
+  }
   void hudAppearsInItsCorner() {
     SceneView view(nullptr);
     view.setRepaintInterval(0);
