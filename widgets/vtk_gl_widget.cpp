@@ -6,7 +6,6 @@
 #include <QOpenGLFunctions>
 #include <QPainter>
 #include <QWheelEvent>
-#include <cstring>
 #include <spdlog/spdlog.h>
 #include <vtkCallbackCommand.h>
 #include <vtkCommand.h>
@@ -16,6 +15,8 @@
 #include <vtkOpenGLFramebufferObject.h>
 #include <vtkOpenGLState.h>
 #include <vtkRenderer.h>
+
+#include <cstring>
 
 namespace thinkvla::widgets {
 
@@ -41,7 +42,8 @@ VtkGlWidget::VtkGlWidget(QWidget* parent)
   window_->AddObserver(vtkCommand::WindowIsCurrentEvent, this, &VtkGlWidget::onVtkEvent);
   window_->AddObserver(vtkCommand::WindowFrameEvent, this, &VtkGlWidget::onVtkEvent);
 
-  // The interactor turns forwarded Qt events into camera motion; rendering stays with Qt (update()).
+  // The interactor turns forwarded Qt events into camera motion; rendering stays with Qt
+  // (update()).
   interactor_->SetRenderWindow(window_);
   interactor_->EnableRenderOff();
   auto style = vtkSmartPointer<vtkInteractorStyleTrackballCamera>::New();
