@@ -225,11 +225,15 @@ void LiveController::draw(bool new_frames, bool redraw) {
   const cv::Size image_size =
       last_frames_ && !last_frames_->views.empty() ? last_frames_->views.front().rgb.size() : cv::Size();
 
-  // The predicted chunk from the base origin (no robot state), in the base frame.
+  // The predicted chunk in the base frame. A camera or a file carries no robot state: the path
+  // starts where the calibration says the tool is, else at the base origin.
+  last_path_start_ = calibration_ && calibration_->tool_position_base
+                         ? *calibration_->tool_position_base
+                         : cv::Vec3d(0, 0, 0);
   std::vector<cv::Vec3d> path;
   std::vector<double> gripper;
   if (last_result_) {
-    for (const auto& point : viz::chunkPath(cv::Vec3d(0, 0, 0), last_result_->actions,
+    for (const auto& point : viz::chunkPath(last_path_start_, last_result_->actions,
                                             core::sim::kActionPositionScaleM)) {
       path.push_back(point.position_m);
       gripper.push_back(point.gripper);
@@ -273,7 +277,11 @@ void LiveController::draw(bool new_frames, bool redraw) {
     hud.emplace_back("policy", "none loaded");
   }
   hud.emplace_back("camera->pixels", fmt::format("{:.1f} ms", dock_->cameraToPixels().recentMedianMs()));
-  if (!calibration_) hud.emplace_back("path", "needs a calibration (Sources dock)");
+  if (!calibration_) {
+    hud.emplace_back("path", "needs a calibration (Sources dock)");
+  } else if (!calibration_->tool_position_base) {
+    hud.emplace_back("path", "from the base origin (no tool_position_base in the calibration)");
+  }
   window_->sceneView()->setHudLines(std::move(hud));
 }
 

@@ -68,6 +68,8 @@ class LiveController : public QObject {
   const LatencyStats& cameraToAction() const { return camera_to_action_; }
   const LatencyStats& inferenceMs() const { return inference_ms_; }
   long chunkPathPoints() const { return last_path_points_; }
+  // Where the last predicted path started, base frame (the calibration's tool position or 0).
+  cv::Vec3d chunkPathStart() const { return last_path_start_; }
   long probeCloudPoints() const;
 
  Q_SIGNALS:
@@ -100,6 +102,7 @@ class LiveController : public QObject {
   std::optional<core::InferenceResult> last_result_;
   std::uint64_t frames_shown_ = 0;
   long last_path_points_ = 0;
+  cv::Vec3d last_path_start_{0, 0, 0};
   LatencyStats camera_to_action_;
   LatencyStats inference_ms_;
 };

@@ -39,6 +39,7 @@ class TestCameraCalibration : public QObject {
     c.T_base_camera = cv::Matx44d(std::cos(a), -std::sin(a), 0, 0.5, std::sin(a), std::cos(a), 0, -0.1,
                                   0, 0, 1, 1.2, 0, 0, 0, 1);
     c.image_size = cv::Size(640, 480);
+    c.tool_position_base = cv::Vec3d(0.45, -0.05, 0.3);
     const auto path = std::filesystem::path(dir_.path().toStdString()) / "cam.yaml";
     saveCameraCalibration(path, c);
     const auto back = loadCameraCalibration(path);
@@ -46,6 +47,23 @@ class TestCameraCalibration : public QObject {
     QCOMPARE(cv::norm(back.distortion_coefficients, c.distortion_coefficients, cv::NORM_INF), 0.0);
     QVERIFY(cv::norm(back.T_base_camera, c.T_base_camera, cv::NORM_INF) < 1e-15);
     QCOMPARE(back.image_size, c.image_size);
+    QVERIFY(back.tool_position_base.has_value());
+    QCOMPARE(cv::norm(*back.tool_position_base, *c.tool_position_base, cv::NORM_INF), 0.0);
+
+    // Without a tool position the field stays unset, and a row vector reads as well as a column.
+    c.tool_position_base.reset();
+    saveCameraCalibration(path, c);
+    QVERIFY(!loadCameraCalibration(path).tool_position_base.has_value());
+    const auto row = writeFile("row.yaml", "%YAML:1.0\ncamera_matrix: !!opencv-matrix\n  rows: 3\n"
+                                           "  cols: 3\n  dt: d\n  data: [500,0,320, 0,500,240, 0,0,1]\n"
+                                           "T_base_camera: !!opencv-matrix\n  rows: 4\n  cols: 4\n"
+                                           "  dt: d\n  data: [1,0,0,0, 0,1,0,0, 0,0,1,0, 0,0,0,1]\n"
+                                           "tool_position_base: !!opencv-matrix\n  rows: 1\n  cols: 3\n"
+                                           "  dt: d\n  data: [0.5, 0.0, 0.25]\n");
+    const auto tool = loadCameraCalibration(row).tool_position_base;
+    QVERIFY(tool.has_value());
+    QCOMPARE((*tool)[0], 0.5);
+    QCOMPARE((*tool)[2], 0.25);
   }
 
   void badFiles() {
@@ -68,6 +86,13 @@ class TestCameraCalibration : public QObject {
                                        "T_base_camera: !!opencv-matrix\n  rows: 4\n  cols: 4\n  dt: d\n"
                                        "  data: [1,0,0,0, 0,1,0,0, 0,0,1,0, 0,0,0,1]\n"),
                 "'distortion_coefficients' is 1x3");
+    expectError(writeFile("tool.yaml", "%YAML:1.0\ncamera_matrix: !!opencv-matrix\n  rows: 3\n"
+                                       "  cols: 3\n  dt: d\n  data: [500,0,320, 0,500,240, 0,0,1]\n"
+                                       "T_base_camera: !!opencv-matrix\n  rows: 4\n  cols: 4\n  dt: d\n"
+                                       "  data: [1,0,0,0, 0,1,0,0, 0,0,1,0, 0,0,0,1]\n"
+                                       "tool_position_base: !!opencv-matrix\n  rows: 1\n  cols: 2\n"
+                                       "  dt: d\n  data: [0.5, 0.0]\n"),
+                "'tool_position_base' is 1x2, expected 1x3 or 3x1");
     expectError(writeFile("garbage.yaml", "this: [is: not {yaml"), "garbage.yaml");
   }
 };

@@ -260,6 +260,15 @@ class TestLiveView : public QObject {
       savePng(dock->composed()[0], QString("live_file_%1.png").arg(o.name));
     }
     QVERIFY(live->chunkPathPoints() > 1);
+    QCOMPARE(live->chunkPathStart(), cv::Vec3d(0, 0, 0));  // no tool position: the base origin
+
+    // With the tool's position in the calibration, the path starts at the tool.
+    calibration.tool_position_base = cv::Vec3d(0.1, 0.0, 0.1);
+    core::saveCameraCalibration(yaml.toStdString(), calibration);
+    QVERIFY(controller.setCalibration(yaml));
+    const auto shown = live->framesShown();
+    QTRY_VERIFY_WITH_TIMEOUT(live->framesShown() > shown + 2, 20000);
+    QCOMPARE(live->chunkPathStart(), cv::Vec3d(0.1, 0.0, 0.1));
     controller.openSource("sim:spatial/0");  // switching away stops the file's threads
     QVERIFY(!live->running());
   }

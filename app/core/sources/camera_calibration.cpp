@@ -70,6 +70,15 @@ CameraCalibration loadCameraCalibration(const std::filesystem::path& path) {
   c.T_base_camera = T;
   const cv::FileNode w = fs["image_width"], h = fs["image_height"];
   if (!w.empty() && !h.empty()) c.image_size = cv::Size(static_cast<int>(w), static_cast<int>(h));
+  const cv::Mat tool = readMatrix(fs, file, "tool_position_base", false);
+  if (!tool.empty()) {
+    if (std::min(tool.rows, tool.cols) != 1 || tool.total() != 3) {
+      throw CalibrationError(file + ": field 'tool_position_base' is " + shape(tool) +
+                             ", expected 1x3 or 3x1 (metres)");
+    }
+    const auto* v = tool.ptr<double>();
+    c.tool_position_base = cv::Vec3d(v[0], v[1], v[2]);
+  }
   return c;
 }
 
@@ -85,6 +94,7 @@ void saveCameraCalibration(const std::filesystem::path& path, const CameraCalibr
     if (c.image_size.area() > 0) {
       fs << "image_width" << c.image_size.width << "image_height" << c.image_size.height;
     }
+    if (c.tool_position_base) fs << "tool_position_base" << cv::Mat(*c.tool_position_base);
   }
   std::error_code ec;
   std::filesystem::rename(tmp, path, ec);
