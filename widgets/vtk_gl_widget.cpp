@@ -86,7 +86,7 @@ bool VtkGlWidget::ensureGl() {
   context_ = std::make_unique<QOpenGLContext>();
   context_->setFormat(defaultFormat());
   if (!surface_->isValid() || !context_->create() || !context_->makeCurrent(surface_.get())) {
-    spdlog::error("3D view: cannot create an OpenGL {}.{} core context", 3, 2);
+    spdlog::error("3D view: cannot create an OpenGL 3.2 core context (offscreen surface)");
     context_.reset();
     surface_.reset();
     gl_failed_ = true;
