@@ -42,6 +42,13 @@ AxisPixels countAxisPixels(const QImage& image, const QRect& rect) {
   }
   return n;
 }
+// Shows `view` at w x h without its HUD and waits until it is on screen.
+bool showWithoutHud(SceneView& view, int w, int h) {
+  view.setHudVisible(false);
+  view.resize(w, h);
+  view.show();
+  return QTest::qWaitForWindowExposed(&view);
+}
 }  // namespace
 
 class TestSceneView : public QObject {
@@ -51,11 +58,8 @@ class TestSceneView : public QObject {
 
   void rendersGridAndAxes() {
     SceneView view(nullptr);
-    view.setHudVisible(false);
     view.setRepaintInterval(0);
-    view.resize(640, 480);
-    view.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QVERIFY(showWithoutHud(view, 640, 480));
     const QImage image = view.grabFramebuffer().convertToFormat(QImage::Format_RGB32);
     image.save(QString(THINKVLA_BINARY_DIR) + "/tests/scene_view_grid_axes.png");
     QCOMPARE(image.size(), QSize(640, 480) * view.devicePixelRatio());
@@ -88,11 +92,8 @@ class TestSceneView : public QObject {
     // QWidget::grab() goes through paintEvent and the raster backing store, as the screen does:
     // it must show the rendered frame, pixel for pixel.
     SceneView view(nullptr);
-    view.setHudVisible(false);
     view.setRepaintInterval(0);
-    view.resize(400, 300);
-    view.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QVERIFY(showWithoutHud(view, 400, 300));
     const QImage frame = view.grabFramebuffer().convertToFormat(QImage::Format_RGB32);
     const QImage painted = view.grab().toImage().convertToFormat(QImage::Format_RGB32);
     QCOMPARE(painted.size(), frame.size());
@@ -140,10 +141,7 @@ class TestSceneView : public QObject {
   void resizingFollowsTheWidget() {
     SceneView view(nullptr);
     view.setRepaintInterval(0);
-    view.setHudVisible(false);
-    view.resize(320, 240);
-    view.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QVERIFY(showWithoutHud(view, 320, 240));
     QCOMPARE(view.grabFramebuffer().size(), QSize(320, 240) * view.devicePixelRatio());
     view.resize(500, 300);
     QTest::qWait(50);
@@ -157,10 +155,7 @@ class TestSceneView : public QObject {
   void mouseDragRotatesTheCamera() {
     SceneView view(nullptr);
     view.setRepaintInterval(0);
-    view.setHudVisible(false);
-    view.resize(400, 300);
-    view.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QVERIFY(showWithoutHud(view, 400, 300));
     view.grabFramebuffer();
     double before[3];
     view.renderer()->GetActiveCamera()->GetPosition(before);
