@@ -45,8 +45,6 @@ class VtkGlWidget : public QWidget {
   // Renders a frame now and returns it (device pixels; a null image when no GL context could be
   // made). What paintEvent() shows.
   QImage grabFramebuffer();
-  // The GL context could be made (false after a failure, which was logged once).
-  bool isValid() const { return gl_ready_; }
 
   // The surface format VTK 9.1 needs (OpenGL 3.2 core, depth and stencil).
   static QSurfaceFormat defaultFormat();
