@@ -36,6 +36,10 @@ int runEval(const std::vector<std::string>& argv) {
               "LibTorch intra-op threads (0: 1 per worker when several, else all cores)", "0")
       .option("execute-steps", Args::Kind::kValue,
               "actions of each chunk executed open loop (0: all K)", "0")
+      .option("ensemble", Args::Kind::kValue,
+              "temporal ensembling: re-plan every --execute-steps and execute the mean of the "
+              "overlapping chunks, the i-th oldest weighted exp(-DECAY i); off or DECAY >= 0",
+              "off")
       .option("seed", Args::Kind::kValue, "seed of episode 0 (episode e uses seed + e)", "0")
       .option("image-size", Args::Kind::kValue, "rendered camera side in pixels", "128")
       .option("max-steps", Args::Kind::kValue, "cap episodes at N steps (0: the suite's limit)",
@@ -87,6 +91,11 @@ int runEval(const std::vector<std::string>& argv) {
   o.workers = args.intInRange("workers", 1, 64);
   o.torch_threads = args.intAtLeast("threads", 0);
   o.execute_steps = args.intAtLeast("execute-steps", 0);
+  if (args.value("ensemble") != "off") {
+    if (o.actor != eval::ActorKind::kPolicy) throw UsageError("--ensemble needs --actor policy");
+    o.ensemble_decay = args.doubleValue("ensemble");
+    if (!(*o.ensemble_decay >= 0.0)) throw UsageError("--ensemble: the decay must be >= 0");
+  }
   o.seed = static_cast<std::uint64_t>(args.intAtLeast("seed", 0));
   o.image_size = args.intInRange("image-size", 16, 1024);
   o.max_steps = args.intAtLeast("max-steps", 0);

@@ -1,8 +1,8 @@
 // The closed-loop evaluator (core/eval/evaluator.h): the scripted expert through the loop succeeds,
 // uniform random actions do not (the loop itself is right); an untrained tiny checkpoint runs end
-// to end with chunked execution and gives a well-formed JSON and Markdown report; results are the
-// same for a seed whatever the number of workers; rollout videos decode with one frame per step
-// plus the first. Rendering parts need an X server (xvfb-run).
+// to end with chunked execution (and with temporal ensembling) and gives a well-formed JSON and
+// Markdown report; results are the same for a seed whatever the number of workers; rollout videos
+// decode with one frame per step plus the first. Rendering parts need an X server (xvfb-run).
 #include <QtTest/QtTest>
 #include <nlohmann/json.hpp>
 #include <opencv2/videoio.hpp>
@@ -159,6 +159,22 @@ class TestEval : public QObject {
     const auto full = eval::Evaluator(o).run();
     QCOMPARE(full.execute_steps, 8);
     QCOMPARE(full.tasks[0].outcomes[0].policy_calls, 3);
+
+    // Temporal ensembling re-plans every 2 steps: 10 forward passes, recorded in both reports.
+    o.execute_steps = 2;
+    o.ensemble_decay = 0.01;
+    const auto ensembled = eval::Evaluator(o).run();
+    QCOMPARE(ensembled.tasks[0].outcomes[0].policy_calls, 10);
+    QCOMPARE(ensembled.tasks[0].outcomes[0].steps, 20);
+    QVERIFY(ensembled.ensemble_decay.has_value());
+    const auto ej = nlohmann::json::parse(eval::reportToJson(ensembled));
+    QCOMPARE(ej["ensemble_decay"].get<double>(), 0.01);
+    QVERIFY(eval::reportToMarkdown(ensembled).find("temporally ensembled (decay 0.01)") !=
+            std::string::npos);
+    QVERIFY(nlohmann::json::parse(eval::reportToJson(full))["ensemble_decay"].is_null());
+    o.ensemble_decay = -1.0;
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, eval::Evaluator(o).run());
+    o.ensemble_decay.reset();
 
     o.execute_steps = 9;
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, eval::Evaluator(o).run());

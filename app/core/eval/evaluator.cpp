@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "core/eval/rollout_video.h"
+#include "core/pipeline/temporal_ensemble.h"
 #include "core/sim/scripted_expert.h"
 #include "core/sim/tabletop_env.h"
 #include "model/policy.h"
@@ -148,8 +149,14 @@ EpisodeOutcome runEpisode(const EvalOptions& o, const EvalCondition& condition, 
   std::mt19937_64 rng(out.seed * 0x9E3779B97F4A7C15ULL + 0xA5A5A5A5ULL);
   std::uniform_real_distribution<double> uniform(-1.0, 1.0);
   std::deque<sim::Action> queue;
+  std::optional<TemporalEnsemble> ensemble;
+  if (o.ensemble_decay) ensemble.emplace(*o.ensemble_decay);
   if (w.policy) w.policy->reset();
   const int execute = o.execute_steps;
+  // Whether the policy plans at the current step (and so needs an image of it).
+  auto plansNow = [&] {
+    return ensemble ? env.stepCount() % execute == 0 : queue.empty();
+  };
 
   std::optional<sim::Observation> obs;
   if (needs_images) {
@@ -167,6 +174,18 @@ EpisodeOutcome runEpisode(const EvalOptions& o, const EvalCondition& condition, 
         for (auto& v : action) v = uniform(rng);
         break;
       case ActorKind::kPolicy:
+        if (ensemble) {
+          const long now = env.stepCount();
+          if (plansNow()) {
+            auto step = w.policy->step(toPolicyObservation(*obs), env.instruction());
+            ++out.policy_calls;
+            ensemble->add(now, std::move(step.actions));
+          }
+          const auto mean = ensemble->actionAt(now);
+          if (!mean) throw std::runtime_error("the policy returned an empty action chunk");
+          action = clampAction(*mean);
+          break;
+        }
         if (queue.empty()) {
           const auto step = w.policy->step(toPolicyObservation(*obs), env.instruction());
           ++out.policy_calls;
@@ -186,7 +205,7 @@ EpisodeOutcome runEpisode(const EvalOptions& o, const EvalCondition& condition, 
       break;
     }
     // Observe when the next action needs an image (a new chunk) or the video wants the frame.
-    if (video || (o.actor == ActorKind::kPolicy && queue.empty() && !r.done)) {
+    if (video || (o.actor == ActorKind::kPolicy && !r.done && plansNow())) {
       obs = env.observe();
       if (video) video->write(obs->cameras);
     }
@@ -249,8 +268,12 @@ EvalReport Evaluator::run(const ProgressFn& progress) {
                                   " exceed the checkpoint's chunk size " +
                                   std::to_string(cfg.chunk_size));
     }
+    if (o.ensemble_decay && !(*o.ensemble_decay >= 0.0 && std::isfinite(*o.ensemble_decay))) {
+      throw std::invalid_argument("the temporal ensemble's decay must be finite and >= 0");
+    }
   } else {
     o.execute_steps = 1;
+    o.ensemble_decay.reset();
   }
   const int threads =
       model::configureThreads(o.torch_threads > 0 ? o.torch_threads : (o.workers > 1 ? 1 : 0));
@@ -312,6 +335,7 @@ EvalReport Evaluator::run(const ProgressFn& progress) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   report.execute_steps = o.execute_steps;
+  report.ensemble_decay = o.ensemble_decay;
   report.episodes_per_task = o.episodes_per_task;
   report.max_steps = o.max_steps;
   report.seed = o.seed;
@@ -377,6 +401,7 @@ std::string reportToJson(const EvalReport& r) {
   }
   j["chunk_size"] = r.chunk_size;
   j["execute_steps"] = r.execute_steps;
+  j["ensemble_decay"] = r.ensemble_decay ? json(*r.ensemble_decay) : json(nullptr);
   j["episodes_per_task"] = r.episodes_per_task;
   j["max_steps"] = r.max_steps;
   j["seed"] = r.seed;
@@ -452,7 +477,13 @@ std::string reportToMarkdown(const EvalReport& r) {
      << r.episodes_per_task << " episodes per task, seeds " << r.seed << ".."
      << r.seed + static_cast<std::uint64_t>(std::max(0, r.episodes_per_task - 1));
   if (r.actor == ActorKind::kPolicy) {
-    md << ", chunks of " << r.chunk_size << " executed " << r.execute_steps << " steps open loop";
+    if (r.ensemble_decay) {
+      md << ", chunks of " << r.chunk_size << " planned every " << r.execute_steps
+         << " steps and temporally ensembled (decay " << *r.ensemble_decay << ")";
+    } else {
+      md << ", chunks of " << r.chunk_size << " executed " << r.execute_steps
+         << " steps open loop";
+    }
   }
   if (r.max_steps > 0) md << ", episodes capped at " << r.max_steps << " steps";
   md << ". Success rate (%) per suite.\n\n| Condition |";

@@ -1,7 +1,8 @@
 // Closed-loop evaluation in the built-in world (issue 6, `thinkvla eval`): N seeded episodes per
 // task of one or all four suites, under zero or more perturbation conditions, with one of three
 // actors: a policy checkpoint (action chunks of K executed open loop for `execute_steps` steps, as
-// OpenVLA-OFT runs LIBERO), uniform random actions (the baseline that shows the loop gives near
+// OpenVLA-OFT runs LIBERO, or re-planned every `execute_steps` with the overlapping chunks
+// averaged, ACT's temporal ensembling), uniform random actions (the baseline that shows the loop gives near
 // zero success by chance) or the scripted expert (shows the loop gives near 100% with a competent
 // actor). Episodes end at the task's success or at the suite's step limit.
 //
@@ -27,6 +28,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -59,6 +61,9 @@ struct EvalOptions {
   int episodes_per_task = 10;
   std::vector<EvalCondition> conditions = {EvalCondition{"none", {}}};
   int execute_steps = 0;  // actions of each chunk executed open loop; 0: the whole chunk (K)
+  // Temporal ensembling (core/pipeline/temporal_ensemble.h): re-plan every `execute_steps` and
+  // execute the weighted mean of every chunk's prediction for the step. Empty: off.
+  std::optional<double> ensemble_decay;
   int workers = 1;
   int torch_threads = 0;  // 0: 1 with several workers, otherwise all cores
   std::uint64_t seed = 0;
@@ -112,6 +117,7 @@ struct EvalReport {
   std::string preset;     // the checkpoint's preset, kPolicy only
   int chunk_size = 0;     // K (kPolicy); 1 otherwise
   int execute_steps = 0;  // actions executed per chunk
+  std::optional<double> ensemble_decay;  // temporal ensembling's decay; empty: off
   int episodes_per_task = 0;
   int max_steps = 0;  // the cap given in the options (0: suite limits)
   std::uint64_t seed = 0;
