@@ -93,8 +93,7 @@ int runEval(const std::vector<std::string>& argv) {
   o.execute_steps = args.intAtLeast("execute-steps", 0);
   if (args.value("ensemble") != "off") {
     if (o.actor != eval::ActorKind::kPolicy) throw UsageError("--ensemble needs --actor policy");
-    o.ensemble_decay = args.doubleValue("ensemble");
-    if (!(*o.ensemble_decay >= 0.0)) throw UsageError("--ensemble: the decay must be >= 0");
+    o.ensemble_decay = args.doubleValue("ensemble");  // the evaluator refuses a negative one
   }
   o.seed = static_cast<std::uint64_t>(args.intAtLeast("seed", 0));
   o.image_size = args.intInRange("image-size", 16, 1024);

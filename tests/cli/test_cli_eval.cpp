@@ -112,6 +112,13 @@ class TestCliEval : public QObject {
     expectCleanError(
         runCli({"eval", "--checkpoint", checkpoint_, "--execute-steps", "99", "--json", json}),
         "chunk size");
+    expectCleanError(
+        runCli({"eval", "--checkpoint", checkpoint_, "--ensemble", "-1", "--json", json}), "decay");
+    expectCleanError(
+        runCli({"eval", "--checkpoint", checkpoint_, "--ensemble", "much", "--json", json}),
+        "--ensemble");
+    expectCleanError(runCli({"eval", "--actor", "expert", "--ensemble", "0.1", "--json", json}),
+                     "--ensemble needs --actor policy");
     // A directory that is not a checkpoint: the loader's error, naming the file.
     const QString broken = dir() + "/broken";
     QDir().mkpath(broken);

@@ -17,8 +17,8 @@
 // Determinism: attempt a of a task uses seed `seed + a`; the same options give the same demos
 // (bit for bit, apart from the wall-clock times in the annotations).
 // Threads: collectDemonstrations() runs on the calling thread, which renders through its own
-// offscreen GL context (GLX or EGL, core/offscreen_gl.h). Errors: std::invalid_argument for bad options,
-// EpisodeError for the output file, std::runtime_error for rendering failures.
+// offscreen GL context (GLX or EGL, core/offscreen_gl.h). Errors: std::invalid_argument for bad
+// options, EpisodeError for the output file, std::runtime_error for rendering failures.
 #pragma once
 
 #include <cstdint>

@@ -268,9 +268,7 @@ EvalReport Evaluator::run(const ProgressFn& progress) {
                                   " exceed the checkpoint's chunk size " +
                                   std::to_string(cfg.chunk_size));
     }
-    if (o.ensemble_decay && !(*o.ensemble_decay >= 0.0 && std::isfinite(*o.ensemble_decay))) {
-      throw std::invalid_argument("the temporal ensemble's decay must be finite and >= 0");
-    }
+    if (o.ensemble_decay) TemporalEnsemble{*o.ensemble_decay};  // throws for a bad decay
   } else {
     o.execute_steps = 1;
     o.ensemble_decay.reset();

@@ -2,9 +2,9 @@
 // task of one or all four suites, under zero or more perturbation conditions, with one of three
 // actors: a policy checkpoint (action chunks of K executed open loop for `execute_steps` steps, as
 // OpenVLA-OFT runs LIBERO, or re-planned every `execute_steps` with the overlapping chunks
-// averaged, ACT's temporal ensembling), uniform random actions (the baseline that shows the loop gives near
-// zero success by chance) or the scripted expert (shows the loop gives near 100% with a competent
-// actor). Episodes end at the task's success or at the suite's step limit.
+// averaged, ACT's temporal ensembling), uniform random actions (the baseline that shows the loop
+// gives near zero success by chance) or the scripted expert (shows the loop gives near 100% with a
+// competent actor). Episodes end at the task's success or at the suite's step limit.
 //
 // Determinism: episode e of a task uses the environment seed `seed + e` (the same seeds for every
 // task and condition, as LIBERO fixes its initial states); the random actor and the expert draw
