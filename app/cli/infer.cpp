@@ -289,6 +289,10 @@ int runInfer(const std::vector<std::string>& argv) {
               "none")
       .option("execute-steps", Args::Kind::kValue,
               "sim: actions of each chunk executed open loop (0: all K)", "0")
+      .option("ensemble", Args::Kind::kValue,
+              "sim: temporal ensembling: re-plan every --execute-steps and execute the mean of "
+              "the overlapping chunks, the i-th oldest weighted exp(-DECAY i); off or DECAY >= 0",
+              "off")
       .option("image-size", Args::Kind::kValue, "sim: rendered camera side in pixels", "128")
       .option("threads", Args::Kind::kValue, "LibTorch intra-op threads (0: all cores)", "0");
   if (!args.parseOptions(argv)) return 0;
@@ -319,6 +323,14 @@ int runInfer(const std::vector<std::string>& argv) {
   if (!world && perturbation.any()) throw UsageError("--perturb is only for sim: sources");
   const int frames = args.intAtLeast("frames", 0);
   const int execute_steps = args.intAtLeast("execute-steps", 0);
+  std::optional<double> ensemble_decay;
+  if (args.value("ensemble") != "off") {
+    if (!world) throw UsageError("--ensemble is only for sim: sources");
+    ensemble_decay = args.doubleValue("ensemble");
+    if (!(*ensemble_decay >= 0.0) || !std::isfinite(*ensemble_decay)) {
+      throw UsageError("--ensemble " + args.value("ensemble") + ": the decay must be >= 0");
+    }
+  }
   const int image_size = args.intInRange("image-size", 16, 1024);
   const int threads = args.intAtLeast("threads", 0);
   if (!args.has("json")) throw UsageError("--json FILE is required");
@@ -351,6 +363,7 @@ int runInfer(const std::vector<std::string>& argv) {
     o.image_size = image_size;
     o.introspection = !maps_dir.empty();
     o.execute_steps = execute_steps;
+    o.ensemble_decay = ensemble_decay;
     o.max_steps = frames;
     if (execute_steps > policy->config().chunk_size) {
       throw UsageError("--execute-steps " + std::to_string(execute_steps) +
@@ -379,8 +392,9 @@ int runInfer(const std::vector<std::string>& argv) {
                                   : "no success (" + std::to_string(outcome.steps) + " of " +
                                         std::to_string(outcome.step_limit) + " steps" +
                                         (outcome.stopped ? ", stopped" : "") + ")")
-              << (maps_dir.empty() ? "" : "; " + std::to_string(writer.mapFiles()) + " maps")
-              << '\n';
+              << (maps_dir.empty() ? "" : "; " + std::to_string(writer.mapFiles()) + " maps");
+    if (ensemble_decay) std::cout << "; temporally ensembled (decay " << *ensemble_decay << ")";
+    std::cout << '\n';
     return 0;
   }
 

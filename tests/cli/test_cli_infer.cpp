@@ -164,6 +164,18 @@ class TestCliInfer : public QObject {
              qPrintable(summary[0]));
   }
 
+  void worldWithTemporalEnsembling() {
+    const QString out = dir() + "/sim_ensemble.jsonl";
+    const Run r = runCli({"infer", "--checkpoint", checkpoint_, "--source", "sim:goal/1@4",
+                          "--json", out, "--frames", "10", "--threads", "1", "--execute-steps",
+                          "1", "--ensemble", "0.01"});
+    QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
+    QVERIFY(!readLines(out).empty());
+    QVERIFY2(r.out.contains("no success (10 of 10 steps)") &&
+                 r.out.contains("temporally ensembled (decay 0.01)"),
+             qPrintable(r.out));
+  }
+
   void badInputGivesOneLine() {
     const QString out = dir() + "/bad.jsonl";
     const QString broken = dir() + "/broken.avi";
@@ -204,6 +216,14 @@ class TestCliInfer : public QObject {
     expectCleanError(
         runCli({"infer", "--checkpoint", checkpoint_, "--source", "file:" + clip_, "--json", out}),
         "--instruction");
+    expectCleanError(runCli(QStringList{"infer", "--checkpoint", checkpoint_, "--source",
+                                        "file:" + clip_, "--ensemble", "0.01"} +
+                            common),
+                     "--ensemble is only for sim: sources");
+    expectCleanError(runCli(QStringList{"infer", "--checkpoint", checkpoint_, "--source",
+                                        "sim:spatial/0", "--ensemble", "-1"} +
+                            common),
+                     "the decay must be >= 0");
   }
 };
 

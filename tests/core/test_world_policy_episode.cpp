@@ -85,6 +85,30 @@ class TestWorldPolicyEpisode : public QObject {
     QVERIFY2(moved_m > 1e-3, qPrintable(QString::number(moved_m)));  // the policy drove the arm
   }
 
+  void temporalEnsemblingReplansEveryStep() {
+    WorldPolicyEpisode::Options o;
+    o.world = parseWorldSpec("sim:object/2@5");
+    o.max_steps = 10;
+    o.execute_steps = 1;
+    o.ensemble_decay = 0.01;
+    WorldPolicyEpisode episode(
+        o, model::Policy(model::initCheckpoint(model::PolicyConfig::fromPreset("tiny"), 9)));
+    QCOMPARE(episode.executor().ensembleDecay().value_or(-1.0), 0.01);
+    QCOMPARE(episode.executor().executeSteps(), 1);
+    episode.start([](const InferenceResult&, const WorldAtFrame&) {});
+    const auto outcome = episode.wait(nullptr);
+    QVERIFY2(outcome.error.empty(), outcome.error.c_str());
+    QCOMPARE(outcome.steps, 10);
+    // Every chunk taken came from a newer frame than the last: more than one was blended in.
+    QVERIFY(episode.executor().chunksUsed() >= 2);
+    QVERIFY(episode.executor().chunksUsed() <= outcome.inferences);
+    o.ensemble_decay = -1.0;
+    QVERIFY_EXCEPTION_THROWN(
+        WorldPolicyEpisode(
+            o, model::Policy(model::initCheckpoint(model::PolicyConfig::fromPreset("tiny"), 9))),
+        std::invalid_argument);
+  }
+
   void stopFlagEndsTheEpisode() {
     WorldPolicyEpisode::Options o;
     o.world = parseWorldSpec("sim:goal/1");

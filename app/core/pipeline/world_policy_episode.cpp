@@ -83,7 +83,7 @@ WorldPolicyEpisode::WorldPolicyEpisode(Options options, model::Policy policy)
   safety_ = std::make_unique<SafetyFilter>(worldSafetyLimits(session_->env()));
   loop_ = std::make_unique<ControlLoop>(*session_, *safety_, ControlLoop::Options{});
   runner_ = std::make_unique<WorldPolicyRunner>(std::move(policy), frames_, *loop_,
-                                                options_.execute_steps);
+                                                options_.execute_steps, options_.ensemble_decay);
   runner_->setIntrospection(options_.introspection);
   session_->state().setNotify([this] { onState(); });
   session_->reset(options_.world.suite, options_.world.task_index, options_.world.seed,

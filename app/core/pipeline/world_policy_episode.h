@@ -61,6 +61,8 @@ class WorldPolicyEpisode {
     bool depth = false;       // render depth too (the studio does)
     bool introspection = false;
     int execute_steps = 0;  // 0: the whole chunk
+    // Temporal ensembling's decay (re-plan every execute_steps); empty: whole chunks open loop.
+    std::optional<double> ensemble_decay;
     int max_steps = 0;      // 0: the task's step limit
   };
   struct Outcome {
@@ -89,6 +91,7 @@ class WorldPolicyEpisode {
   int stepLimit() const { return step_limit_; }
   const std::vector<CameraGeometry>& cameras() const { return cameras_; }
   InferenceWorker& worker() { return runner_->worker(); }
+  const ChunkExecutor& executor() const { return runner_->executor(); }
   WorldSession& session() { return *session_; }
 
  private:

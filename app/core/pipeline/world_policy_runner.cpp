@@ -29,12 +29,13 @@ void checkPolicyFitsWorld(const model::PolicyConfig& config, const std::string& 
 
 WorldPolicyRunner::WorldPolicyRunner(model::Policy policy,
                                      std::shared_ptr<LatestSlot<FrameSet>> frames,
-                                     ControlLoop& loop, int execute_steps)
+                                     ControlLoop& loop, int execute_steps,
+                                     std::optional<double> ensemble_decay)
     : frames_(std::move(frames)), loop_(loop) {
   const int chunk = policy.config().chunk_size;
   worker_ = std::make_shared<InferenceWorker>(std::move(policy), frames_);
-  executor_ = std::make_shared<ChunkExecutor>(worker_->results(),
-                                              execute_steps > 0 ? execute_steps : chunk);
+  executor_ = std::make_shared<ChunkExecutor>(
+      worker_->results(), execute_steps > 0 ? execute_steps : chunk, ensemble_decay);
 }
 
 WorldPolicyRunner::~WorldPolicyRunner() { stop(); }

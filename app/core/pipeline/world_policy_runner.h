@@ -16,6 +16,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/pipeline/chunk_executor.h"
@@ -36,9 +37,12 @@ void checkPolicyFitsWorld(const model::PolicyConfig& config, const std::string& 
 
 class WorldPolicyRunner {
  public:
-  // `execute_steps`: actions of each chunk executed open loop; 0: the whole chunk (K).
+  // `execute_steps`: actions of each chunk executed open loop; 0: the whole chunk (K). With an
+  // `ensemble_decay`: temporal ensembling, re-planning every `execute_steps` (ChunkExecutor).
+  // Throws std::invalid_argument for a negative or non-finite decay.
   WorldPolicyRunner(model::Policy policy, std::shared_ptr<LatestSlot<FrameSet>> frames,
-                    ControlLoop& loop, int execute_steps = 0);
+                    ControlLoop& loop, int execute_steps = 0,
+                    std::optional<double> ensemble_decay = std::nullopt);
   ~WorldPolicyRunner();
   WorldPolicyRunner(const WorldPolicyRunner&) = delete;
   WorldPolicyRunner& operator=(const WorldPolicyRunner&) = delete;
