@@ -1,5 +1,7 @@
 #include "widgets/model_panel.h"
 
+#include <QCheckBox>
+#include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -7,8 +9,11 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QTreeWidget>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace thinkvla::widgets {
 
@@ -82,6 +87,47 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent) {
   reset_->setObjectName("reset");
   for (QPushButton* b : {run_, pause_, step_, reset_}) buttons->addWidget(b);
   run_layout->addLayout(buttons);
+
+  auto* execute_row = new QHBoxLayout;
+  execute_row->addWidget(new QLabel(tr("Execute"), run_box));
+  execute_ = new QSpinBox(run_box);
+  execute_->setObjectName("executeSteps");
+  execute_->setKeyboardTracking(false);
+  execute_->setRange(1, 1);
+  execute_->setToolTip(tr("Actions of each predicted chunk executed open loop before the next "
+                          "chunk (with ensembling: re-plan every this many control ticks)"));
+  execute_row->addWidget(execute_);
+  execute_of_ = new QLabel(run_box);
+  execute_of_->setObjectName("executeOf");
+  execute_row->addWidget(execute_of_, 1);
+  run_layout->addLayout(execute_row);
+  auto* ensemble_row = new QHBoxLayout;
+  ensemble_ = new QCheckBox(tr("Temporal ensembling, decay"), run_box);
+  ensemble_->setObjectName("ensemble");
+  ensemble_->setToolTip(tr("Execute the weighted mean of every chunk's prediction for the "
+                           "current tick, the i-th oldest weighted exp(-decay i) (as ACT)"));
+  decay_ = new QDoubleSpinBox(run_box);
+  decay_->setObjectName("ensembleDecay");
+  decay_->setKeyboardTracking(false);
+  decay_->setDecimals(3);
+  decay_->setRange(0.0, 5.0);
+  decay_->setSingleStep(0.01);
+  decay_->setValue(0.01);
+  ensemble_row->addWidget(ensemble_);
+  ensemble_row->addWidget(decay_);
+  ensemble_row->addStretch(1);
+  run_layout->addLayout(ensemble_row);
+  connect(execute_, qOverload<int>(&QSpinBox::valueChanged), this, [this] {
+    Q_EMIT executionChanged();
+  });
+  connect(ensemble_, &QCheckBox::toggled, this, [this] {
+    setRunControls(world_available_, world_paused_);
+    Q_EMIT executionChanged();
+  });
+  connect(decay_, qOverload<double>(&QDoubleSpinBox::valueChanged), this, [this] {
+    if (ensemble_->isChecked()) Q_EMIT executionChanged();
+  });
+  setChunkSize(0);
   layout->addWidget(run_box);
   connect(run_, &QPushButton::clicked, this, &ModelPanel::runRequested);
   connect(pause_, &QPushButton::clicked, this, &ModelPanel::pauseRequested);
@@ -133,10 +179,37 @@ void ModelPanel::setInstruction(const QString& instruction) {
 QString ModelPanel::instruction() const { return instruction_->text(); }
 
 void ModelPanel::setRunControls(bool available, bool paused) {
+  world_available_ = available;
+  world_paused_ = paused;
   run_->setEnabled(available && paused);
   pause_->setEnabled(available && !paused);
   step_->setEnabled(available && paused);
   reset_->setEnabled(available);
+  const bool executes = available && chunk_size_ > 0;
+  execute_->setEnabled(executes);
+  ensemble_->setEnabled(executes);
+  decay_->setEnabled(executes && ensemble_->isChecked());
+}
+
+void ModelPanel::setChunkSize(int chunk_size) {
+  chunk_size = std::max(0, chunk_size);
+  if (chunk_size == chunk_size_ && !execute_of_->text().isEmpty()) return;
+  const bool all = chunk_size_ == 0 || execute_->value() >= chunk_size_;
+  chunk_size_ = chunk_size;
+  const QSignalBlocker block(execute_);  // the range follows the policy: not the user's change
+  execute_->setRange(1, std::max(1, chunk_size));
+  if (all) execute_->setValue(std::max(1, chunk_size));
+  execute_of_->setText(chunk_size > 0 ? tr("of %1 actions per chunk").arg(chunk_size)
+                                      : tr("actions per chunk (no policy)"));
+  setRunControls(world_available_, world_paused_);
+}
+
+ChunkExecution ModelPanel::execution() const {
+  ChunkExecution e;
+  e.execute_steps = chunk_size_ > 0 && execute_->value() < chunk_size_ ? execute_->value() : 0;
+  e.ensemble = ensemble_->isChecked();
+  e.decay = decay_->value();
+  return e;
 }
 
 }  // namespace thinkvla::widgets

@@ -1,7 +1,9 @@
 // ModelPanel: the Model dock. The loaded checkpoint (its directory, config, parameter counts in
 // full and as deployed, its tokenizer) or the error that refused it; the instruction the policy
-// follows (takes effect on the next inference); run, pause, single step and reset for the world's
-// control loop. A view: it shows what it is told and emits the user's intents. GUI thread only.
+// follows (takes effect on the next inference); how the policy's action chunks are executed
+// (how many actions of each before re-planning, and temporal ensembling of overlapping chunks with
+// its decay); run, pause, single step and reset for the world's control loop. A view: it shows
+// what it is told and emits the user's intents. GUI thread only.
 #pragma once
 
 #include <QList>
@@ -9,9 +11,12 @@
 #include <QString>
 #include <QWidget>
 
+class QCheckBox;
+class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
 class QPushButton;
+class QSpinBox;
 class QTreeWidget;
 
 namespace thinkvla::widgets {
@@ -26,6 +31,13 @@ struct ModelSummary {
   int vocab_size = 0;
   QString tokenizer;                        // one line about the tokenizer
   QList<QPair<QString, QString>> config;    // config.json, key -> value
+};
+
+// How the world executes the policy's chunks of K actions.
+struct ChunkExecution {
+  int execute_steps = 0;  // actions of each chunk before the next; 0: all K
+  bool ensemble = false;  // temporal ensembling: re-plan every execute_steps, average the overlap
+  double decay = 0.01;    // the ensemble's weight exp(-decay i) for the i-th oldest chunk
 };
 
 class ModelPanel : public QWidget {
@@ -44,6 +56,10 @@ class ModelPanel : public QWidget {
   QString instruction() const;
   // World controls: available only for the built-in world; step only while paused.
   void setRunControls(bool available, bool paused);
+  // The chunk size K of the policy driving the world (0: none): the execution controls' range.
+  // Executing all K stays all K when K changes.
+  void setChunkSize(int chunk_size);
+  ChunkExecution execution() const;  // execute_steps 0 when all K (or no policy yet)
 
  Q_SIGNALS:
   void openCheckpointRequested(const QString& directory);
@@ -52,6 +68,7 @@ class ModelPanel : public QWidget {
   void pauseRequested();
   void stepRequested();
   void resetRequested();
+  void executionChanged();  // read execution()
 
  private:
   QLabel* header_ = nullptr;
@@ -62,6 +79,13 @@ class ModelPanel : public QWidget {
   QPushButton* pause_ = nullptr;
   QPushButton* step_ = nullptr;
   QPushButton* reset_ = nullptr;
+  QSpinBox* execute_ = nullptr;
+  QLabel* execute_of_ = nullptr;
+  QCheckBox* ensemble_ = nullptr;
+  QDoubleSpinBox* decay_ = nullptr;
+  int chunk_size_ = 0;
+  bool world_available_ = false;
+  bool world_paused_ = false;
 };
 
 // "1.23 M" style parameter counts.

@@ -193,6 +193,8 @@ StudioController::StudioController(MainWindow* window) : QObject(window), window
   connect(model_panel_, &widgets::ModelPanel::resetRequested, this, [this] {
     if (world_ && world_->running()) world_->reset();
   });
+  connect(model_panel_, &widgets::ModelPanel::executionChanged, this,
+          &StudioController::applyExecution);
 
   panel_timer_.setInterval(250);
   connect(&panel_timer_, &QTimer::timeout, this, &StudioController::updatePanels);
@@ -256,7 +258,10 @@ bool StudioController::openSource(const QString& spec) {
     if (!world_spec) {
       error = QString::fromStdString(parse_error);
     } else {
-      if (!world_) world_ = std::make_unique<WorldController>(window_);
+      if (!world_) {
+        world_ = std::make_unique<WorldController>(window_);
+        applyExecution();
+      }
       ok = world_->start(*world_spec);
       if (!ok) error = tr("%1: the built-in world could not start (see the log)").arg(trimmed);
       if (ok && !checkpoint_dir_.isEmpty()) {
@@ -367,8 +372,31 @@ void StudioController::setInstruction(const QString& instruction) {
                                              : tr("Instruction: %1").arg(instruction_));
 }
 
+void StudioController::applyExecution() {
+  if (!world_) return;
+  const widgets::ChunkExecution e = model_panel_->execution();
+  QString error;
+  if (!world_->setExecution(e.execute_steps, e.ensemble ? std::optional<double>(e.decay)
+                                                        : std::nullopt,
+                            &error)) {
+    window_->showStatus(error, 0);
+    return;
+  }
+  if (world_->running() && world_->chunkSize() > 0) {
+    window_->showStatus(e.ensemble ? tr("Re-planning every %1 of %2 actions, temporally "
+                                        "ensembled (decay %3)")
+                                         .arg(world_->executeSteps())
+                                         .arg(world_->chunkSize())
+                                         .arg(e.decay)
+                                   : tr("Executing %1 of %2 actions per chunk")
+                                         .arg(world_->executeSteps())
+                                         .arg(world_->chunkSize()));
+  }
+}
+
 void StudioController::updatePanels() {
   const bool world_active = world_ && world_->running();
+  model_panel_->setChunkSize(world_active ? world_->chunkSize() : 0);
   model_panel_->setRunControls(world_active, world_active && world_->paused());
   widgets::SourceStatus status;
   if (world_active) {
@@ -469,6 +497,9 @@ QJsonObject StudioController::benchSnapshot() const {
     o["inferences"] = static_cast<qint64>(world_->inferences());
     o["camera_to_action_ms"] = latencyJson(world_->cameraToAction());
     o["inference_ms"] = latencyJson(world_->inferenceMs());
+    o["execute_steps"] = world_->executeSteps();
+    o["ensemble_decay"] = world_->ensembleDecay() ? QJsonValue(*world_->ensembleDecay())
+                                                  : QJsonValue(QJsonValue::Null);
   } else if (live_ && live_->running()) {
     o["capture_fps"] = live_->status().measured_fps;
     o["inferences"] = static_cast<qint64>(live_->inferences());

@@ -97,6 +97,7 @@ class StudioController : public QObject {
   void stopSources();
   std::unique_ptr<model::Policy> makePolicy(QString* error) const;
   void updatePanels();  // the Sources and Model docks' status, on a timer
+  void applyExecution();  // the Model dock's chunk execution, to the world (kept for later policies)
   void onFramePresented();
 
   MainWindow* window_;

@@ -8,7 +8,9 @@
 #include <vtkPropCollection.h>
 #include <vtkRenderer.h>
 
+#include <algorithm>
 #include <charconv>
+#include <cmath>
 
 #include "core/teleop/gamepad_teleop.h"
 #include "core/teleop/spacemouse_teleop.h"
@@ -375,8 +377,10 @@ void WorldController::startInference() {
   inference_->setInstruction(session_->instruction());
   if (last_state_ && !last_state_->proprio.empty()) inference_->setProprio(last_state_->proprio);
   if (dock_ != nullptr) inference_->setIntrospection(dock_->settings().needsIntrospection());
-  executor_ = std::make_unique<core::ChunkExecutor>(inference_->results(),
-                                                    inference_->config().chunk_size);
+  const int chunk = inference_->config().chunk_size;
+  executor_ = std::make_unique<core::ChunkExecutor>(
+      inference_->results(), execute_steps_ > 0 ? std::min(execute_steps_, chunk) : chunk,
+      ensemble_decay_);
   loop_->setPolicy([executor = executor_.get()] { return executor->next(); });
   loop_->setMode(core::ControlMode::kPolicy);
   wake_->set(inference_.get());
@@ -392,6 +396,37 @@ void WorldController::setMode(core::ControlMode mode) {
 
 core::ControlMode WorldController::mode() const {
   return loop_ ? loop_->mode() : core::ControlMode::kHuman;
+}
+
+bool WorldController::setExecution(int execute_steps, std::optional<double> ensemble_decay,
+                                   QString* error) {
+  if (ensemble_decay && !(*ensemble_decay >= 0.0 && std::isfinite(*ensemble_decay))) {
+    if (error != nullptr) {
+      *error = QString("the ensemble decay must be >= 0, not %1").arg(*ensemble_decay);
+    }
+    return false;
+  }
+  execute_steps_ = std::max(0, execute_steps);
+  ensemble_decay_ = ensemble_decay;
+  if (executor_) {
+    const bool restart = loop_ && !paused_;
+    if (loop_) loop_->stop();  // the executor is the control thread's while the loop runs
+    const int chunk = inference_->config().chunk_size;
+    executor_->setExecuteSteps(execute_steps_ > 0 ? std::min(execute_steps_, chunk) : chunk);
+    executor_->setEnsembleDecay(ensemble_decay_);
+    if (restart) loop_->start();
+  }
+  spdlog::info("world: execute {} of each chunk{}",
+               execute_steps_ > 0 ? std::to_string(execute_steps_) : std::string("all"),
+               ensemble_decay_ ? fmt::format(", temporally ensembled (decay {})", *ensemble_decay_)
+                               : std::string());
+  return true;
+}
+
+int WorldController::executeSteps() const { return executor_ ? executor_->executeSteps() : 0; }
+
+int WorldController::chunkSize() const {
+  return inference_ ? inference_->config().chunk_size : 0;
 }
 
 void WorldController::resetEpisode(std::uint64_t seed) {
@@ -602,6 +637,17 @@ void WorldController::draw(Draw what) {
   hud.emplace_back("control", fmt::format("{:.1f} Hz", controlRateHz()));
   hud.emplace_back("step", fmt::format("{}{}", state.step, state.success ? "  success" : ""));
   hud.emplace_back("camera views", fmt::format("{:.1f} fps", dock_->viewFps()));
+  if (inference_ && executor_) {
+    const int k = inference_->config().chunk_size;
+    if (executor_->ensembleDecay()) {
+      hud.emplace_back("execution",
+                       fmt::format("re-plan every {} of {}, ensemble of {} (decay {})",
+                                   executor_->executeSteps(), k, executor_->chunksBlended(),
+                                   *executor_->ensembleDecay()));
+    } else {
+      hud.emplace_back("execution", fmt::format("{} of {} open loop", executor_->executeSteps(), k));
+    }
+  }
   if (inference_) {
     hud.emplace_back("inference", fmt::format("{:.1f} ms", inference_ms_.recentMedianMs()));
     hud.emplace_back("camera->action", fmt::format("{:.1f} ms", camera_to_action_.recentMedianMs()));

@@ -78,6 +78,17 @@ class WorldController : public QObject {
   bool hasPolicy() const { return inference_ != nullptr || pending_policy_ != nullptr; }
   void setMode(core::ControlMode mode);
   core::ControlMode mode() const;
+  // How the policy's chunks are executed: `execute_steps` actions of each (0 or more than K: all
+  // K) before the next chunk; with an ensemble decay, temporal ensembling re-planning every
+  // `execute_steps` (core::ChunkExecutor). Kept for every policy loaded later; takes effect at once
+  // (the control loop stops while it changes). False with `error` for a negative or non-finite
+  // decay, and nothing changes.
+  bool setExecution(int execute_steps, std::optional<double> ensemble_decay,
+                    QString* error = nullptr);
+  int executeSteps() const;  // in force: K for whole chunks; 0 without a policy
+  std::optional<double> ensembleDecay() const { return ensemble_decay_; }
+  int chunkSize() const;     // the driving policy's K; 0 without one
+  std::uint64_t chunksUsed() const { return executor_ ? executor_->chunksUsed() : 0; }
   void resetEpisode(std::uint64_t seed);
 
   // Run / pause / single step / reset of the control loop (pause stops the loop's thread; a step
@@ -144,6 +155,8 @@ class WorldController : public QObject {
   std::unique_ptr<model::Policy> pending_policy_;
   std::shared_ptr<WorkerWake> wake_ = std::make_shared<WorkerWake>();
   bool paused_ = false;
+  int execute_steps_ = 0;  // 0: whole chunks
+  std::optional<double> ensemble_decay_;
 
   std::unique_ptr<viz::ShapeSetLayer> shapes_layer_;
   std::unique_ptr<viz::PathLayer> chunk_layer_;

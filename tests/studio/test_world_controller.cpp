@@ -1,6 +1,8 @@
 // The studio on its built-in default: the MuJoCo world runs in the 3D view and the camera views,
 // the keyboard drives the arm with the dead-man held, a checkpoint takes over and its predicted
-// chunk is drawn, and a bad checkpoint is refused without stopping the world.
+// chunk is drawn, and a bad checkpoint is refused without stopping the world; the chunk execution
+// (fewer actions per chunk, temporal ensembling) changes while the policy drives and stays for the
+// next policy.
 #include <QtTest/QtTest>
 
 #include <QDockWidget>
@@ -94,6 +96,30 @@ class TestWorldController : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(world.framesShown() > shown + 5, 30000);  // the views keep updating
     QTRY_VERIFY_WITH_TIMEOUT(world.inferences() > 3, 30000);          // the policy keeps predicting
     QVERIFY(world.controlTicks() > 0);
+    QCOMPARE(world.executeSteps(), config.chunk_size);  // whole chunks by default
+    QVERIFY(!world.ensembleDecay().has_value());
+
+    // Temporal ensembling, re-planning every tick, while the policy drives.
+    QString error;
+    QVERIFY(!world.setExecution(1, -0.5, &error));
+    QVERIFY(error.contains("decay"));
+    QVERIFY(!world.ensembleDecay().has_value());  // refused: nothing changed
+    QVERIFY(world.setExecution(1, 0.01, &error));
+    QCOMPARE(world.executeSteps(), 1);
+    QCOMPARE(world.ensembleDecay().value_or(-1.0), 0.01);
+    const auto used = world.chunksUsed();
+    const auto ticks = world.controlTicks();
+    QTRY_VERIFY_WITH_TIMEOUT(world.controlTicks() > ticks + 10, 30000);
+    QVERIFY(world.chunksUsed() > used + 1);  // a fresh chunk taken more than once
+    QCOMPARE(world.mode(), core::ControlMode::kPolicy);
+
+    // The execution stays for the next policy; more steps than its K means all K.
+    QVERIFY(world.setExecution(64, std::nullopt));
+    QVERIFY(world.loadPolicy(ckpt));
+    QCOMPARE(world.executeSteps(), config.chunk_size);
+    QVERIFY(world.setExecution(2, std::nullopt));
+    QVERIFY(world.loadPolicy(ckpt));
+    QCOMPARE(world.executeSteps(), 2);
     world.stop();
   }
 };

@@ -1,9 +1,13 @@
 // The Model dock: a checkpoint's summary (parameters full and deployed, tokenizer, config), its
-// error, the instruction box and the run controls.
+// error, the instruction box, the run controls and the chunk execution controls.
 #include <QtTest/QtTest>
 
+#include <QCheckBox>
+#include <QDoubleSpinBox>
+#include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QTreeWidget>
 
 #include "widgets/model_panel.h"
@@ -62,6 +66,53 @@ class TestModelPanel : public QObject {
     run->click();
     QCOMPARE(stepped.size(), 1);
     QCOMPARE(resumed.size(), 1);
+  }
+
+  void chunkExecutionControls() {
+    ModelPanel panel(nullptr);
+    auto* steps = panel.findChild<QSpinBox*>("executeSteps");
+    auto* ensemble = panel.findChild<QCheckBox*>("ensemble");
+    auto* decay = panel.findChild<QDoubleSpinBox*>("ensembleDecay");
+    QVERIFY(steps && ensemble && decay);
+    QSignalSpy changed(&panel, &ModelPanel::executionChanged);
+    panel.setRunControls(true, false);  // the world runs, no policy yet
+    QVERIFY(!steps->isEnabled() && !ensemble->isEnabled() && !decay->isEnabled());
+    panel.setChunkSize(8);              // a policy with K = 8 drives it
+    QVERIFY(steps->isEnabled() && ensemble->isEnabled() && !decay->isEnabled());
+    QCOMPARE(steps->value(), 8);
+    QCOMPARE(steps->maximum(), 8);
+    QVERIFY(panel.findChild<QLabel*>("executeOf")->text().contains("of 8"));
+    QCOMPARE(panel.execution().execute_steps, 0);  // all K
+    QVERIFY(!panel.execution().ensemble);
+    QCOMPARE(changed.size(), 0);  // following the policy is not the user's change
+
+    steps->setValue(2);
+    QCOMPARE(changed.size(), 1);
+    QCOMPARE(panel.execution().execute_steps, 2);
+    ensemble->setChecked(true);
+    QCOMPARE(changed.size(), 2);
+    QVERIFY(decay->isEnabled());
+    decay->setValue(0.05);
+    QCOMPARE(changed.size(), 3);
+    auto e = panel.execution();
+    QVERIFY(e.ensemble);
+    QCOMPARE(e.decay, 0.05);
+    ensemble->setChecked(false);
+    QVERIFY(!decay->isEnabled());
+    const int before = static_cast<int>(changed.size());
+    decay->setValue(0.1);  // no effect while ensembling is off
+    QCOMPARE(static_cast<int>(changed.size()), before);
+
+    panel.setChunkSize(16);  // a chosen count stays across policies
+    QCOMPARE(steps->value(), 2);
+    QCOMPARE(steps->maximum(), 16);
+    steps->setValue(16);
+    QCOMPARE(panel.execution().execute_steps, 0);
+    panel.setChunkSize(4);   // all K stays all K
+    QCOMPARE(steps->value(), 4);
+    QCOMPARE(panel.execution().execute_steps, 0);
+    panel.setRunControls(false, false);  // not the world: nothing to execute
+    QVERIFY(!steps->isEnabled() && !ensemble->isEnabled());
   }
 };
 
