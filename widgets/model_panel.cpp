@@ -117,7 +117,8 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent) {
   ensemble_row->addWidget(decay_);
   ensemble_row->addStretch(1);
   run_layout->addLayout(ensemble_row);
-  connect(execute_, qOverload<int>(&QSpinBox::valueChanged), this, [this] {
+  connect(execute_, qOverload<int>(&QSpinBox::valueChanged), this, [this](int steps) {
+    requested_steps_ = chunk_size_ > 0 && steps >= chunk_size_ ? 0 : steps;
     Q_EMIT executionChanged();
   });
   connect(ensemble_, &QCheckBox::toggled, this, [this] {
@@ -194,11 +195,11 @@ void ModelPanel::setRunControls(bool available, bool paused) {
 void ModelPanel::setChunkSize(int chunk_size) {
   chunk_size = std::max(0, chunk_size);
   if (chunk_size == chunk_size_ && !execute_of_->text().isEmpty()) return;
-  const bool all = chunk_size_ == 0 || execute_->value() >= chunk_size_;
   chunk_size_ = chunk_size;
   const QSignalBlocker block(execute_);  // the range follows the policy: not the user's change
-  execute_->setRange(1, std::max(1, chunk_size));
-  if (all) execute_->setValue(std::max(1, chunk_size));
+  const int k = std::max(1, chunk_size);
+  execute_->setRange(1, requested_steps_ > 0 && chunk_size == 0 ? requested_steps_ : k);
+  execute_->setValue(requested_steps_ > 0 ? std::min(requested_steps_, execute_->maximum()) : k);
   execute_of_->setText(chunk_size > 0 ? tr("of %1 actions per chunk").arg(chunk_size)
                                       : tr("actions per chunk (no policy)"));
   setRunControls(world_available_, world_paused_);
@@ -206,10 +207,21 @@ void ModelPanel::setChunkSize(int chunk_size) {
 
 ChunkExecution ModelPanel::execution() const {
   ChunkExecution e;
-  e.execute_steps = chunk_size_ > 0 && execute_->value() < chunk_size_ ? execute_->value() : 0;
+  e.execute_steps = requested_steps_;
   e.ensemble = ensemble_->isChecked();
   e.decay = decay_->value();
   return e;
+}
+
+void ModelPanel::setExecution(const ChunkExecution& e) {
+  const QSignalBlocker block_steps(execute_);
+  const QSignalBlocker block_ensemble(ensemble_);
+  const QSignalBlocker block_decay(decay_);
+  requested_steps_ = std::max(0, e.execute_steps);
+  decay_->setValue(e.decay);
+  ensemble_->setChecked(e.ensemble);
+  execute_of_->clear();  // redo the range and value for the request
+  setChunkSize(chunk_size_);
 }
 
 }  // namespace thinkvla::widgets

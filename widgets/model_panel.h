@@ -57,9 +57,10 @@ class ModelPanel : public QWidget {
   // World controls: available only for the built-in world; step only while paused.
   void setRunControls(bool available, bool paused);
   // The chunk size K of the policy driving the world (0: none): the execution controls' range.
-  // Executing all K stays all K when K changes.
+  // The count asked for stays across policies (clamped to K); all K stays all K.
   void setChunkSize(int chunk_size);
-  ChunkExecution execution() const;  // execute_steps 0 when all K (or no policy yet)
+  ChunkExecution execution() const;  // execute_steps 0 when all K
+  void setExecution(const ChunkExecution& execution);  // shows it (no signal)
 
  Q_SIGNALS:
   void openCheckpointRequested(const QString& directory);
@@ -84,6 +85,7 @@ class ModelPanel : public QWidget {
   QCheckBox* ensemble_ = nullptr;
   QDoubleSpinBox* decay_ = nullptr;
   int chunk_size_ = 0;
+  int requested_steps_ = 0;  // what the user asked for; 0: all K
   bool world_available_ = false;
   bool world_paused_ = false;
 };

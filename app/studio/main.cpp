@@ -11,7 +11,9 @@
 #include <QTimer>
 #include <spdlog/spdlog.h>
 
+#include <cmath>
 #include <iostream>
+#include <optional>
 
 #include "core/logging.h"
 #include "core/sim/resource_paths.h"
@@ -65,9 +67,35 @@ int main(int argc, char** argv) {
                                   "With --quit-after-ms: before quitting, save each camera view as "
                                   "composed and the 3D view as PNG files in DIR.",
                                   "DIR");
+  QCommandLineOption execute_steps("execute-steps",
+                                   "World: actions of each predicted chunk executed before the "
+                                   "next (0: all K; as the Model dock).",
+                                   "N", "0");
+  QCommandLineOption ensemble("ensemble",
+                              "World: temporal ensembling of overlapping chunks, re-planning "
+                              "every --execute-steps, the i-th oldest weighted exp(-DECAY i).",
+                              "DECAY");
   parser.addOptions({screenshot, quit_after, reset_layout, threads, no_world, checkpoint, source,
-                     overlays, bench_json, export_views});
+                     overlays, bench_json, export_views, execute_steps, ensemble});
   parser.process(app);
+
+  bool steps_ok = false;
+  const int steps = parser.value(execute_steps).toInt(&steps_ok);
+  if (!steps_ok || steps < 0) {
+    std::cerr << "thinkvla-studio: --execute-steps expects a non-negative integer, got '"
+              << parser.value(execute_steps).toStdString() << "'\n";
+    return 2;
+  }
+  std::optional<double> ensemble_decay;
+  if (parser.isSet(ensemble)) {
+    bool decay_ok = false;
+    ensemble_decay = parser.value(ensemble).toDouble(&decay_ok);
+    if (!decay_ok || !(*ensemble_decay >= 0.0) || !std::isfinite(*ensemble_decay)) {
+      std::cerr << "thinkvla-studio: --ensemble expects a decay >= 0, got '"
+                << parser.value(ensemble).toStdString() << "'\n";
+      return 2;
+    }
+  }
 
   widgets::OverlaySettings overlay_settings;
   if (parser.isSet(overlays)) {
@@ -96,6 +124,7 @@ int main(int argc, char** argv) {
   }
   window.show();
   if (parser.isSet(overlays)) controller.cameraDock()->setSettings(overlay_settings);
+  if (steps > 0 || ensemble_decay) controller.setExecution(steps, ensemble_decay);
   QString ckpt = parser.value(checkpoint);
   if (ckpt.isEmpty()) {
     try {

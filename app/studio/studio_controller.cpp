@@ -14,6 +14,7 @@
 #include <QRegularExpression>
 
 #include <algorithm>
+#include <cmath>
 
 #include "core/sim/perturbation.h"
 #include "core/sim/tasks.h"
@@ -370,6 +371,22 @@ void StudioController::setInstruction(const QString& instruction) {
   if (live_ && live_->running()) live_->setInstruction(instruction_);
   window_->showStatus(instruction_.isEmpty() ? tr("Instruction: the task's own")
                                              : tr("Instruction: %1").arg(instruction_));
+}
+
+bool StudioController::setExecution(int execute_steps, std::optional<double> ensemble_decay) {
+  if (ensemble_decay && !(*ensemble_decay >= 0.0 && std::isfinite(*ensemble_decay))) {
+    const QString error = tr("the ensemble decay must be >= 0, not %1").arg(*ensemble_decay);
+    spdlog::error("{}", error.toStdString());
+    window_->showStatus(error, 0);
+    return false;
+  }
+  widgets::ChunkExecution e = model_panel_->execution();
+  e.execute_steps = std::max(0, execute_steps);
+  e.ensemble = ensemble_decay.has_value();
+  if (ensemble_decay) e.decay = *ensemble_decay;
+  model_panel_->setExecution(e);
+  applyExecution();
+  return true;
 }
 
 void StudioController::applyExecution() {

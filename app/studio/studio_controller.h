@@ -15,6 +15,7 @@
 #include <QStringList>
 #include <QTimer>
 #include <memory>
+#include <optional>
 
 #include "studio/rollout_recorder.h"
 
@@ -70,6 +71,10 @@ class StudioController : public QObject {
   QString checkpointDirectory() const { return checkpoint_dir_; }
   bool setCalibration(const QString& path);  // live sources; empty clears
   void setInstruction(const QString& instruction);
+  // How the world executes the policy's chunks (the Model dock's controls, which it updates):
+  // `execute_steps` actions of each (0: all K), temporal ensembling with `ensemble_decay`.
+  // False with the error shown for a negative or non-finite decay.
+  bool setExecution(int execute_steps, std::optional<double> ensemble_decay);
   // Cameras on this machine as camera:N (from /dev/video*).
   static QStringList findCameras();
 

@@ -1,7 +1,8 @@
 // `thinkvla-studio --screenshot FILE --quit-after-ms N` as the README and later tests use it: the
 // process exits 0, the PNG exists and its 3D view is not blank. With `--source file:PATH
 // --checkpoint C --overlays ... --bench-json F` the camera view shows the file with its overlays and
-// the measured numbers are written; bad options are usage errors, a bad source is reported and the
+// the measured numbers are written; with `--execute-steps N --ensemble DECAY` the world's policy
+// re-plans with temporal ensembling; bad options are usage errors, a bad source is reported and the
 // app still exits cleanly.
 #include <QtTest/QtTest>
 #include <QImage>
@@ -125,6 +126,31 @@ class TestStudioScreenshot : public QObject {
     QVERIFY(latency.value("median").toDouble() > 0.0);
     QVERIFY(latency.value("p95").toDouble() >= latency.value("median").toDouble());
     QVERIFY(numbers.value("inferences").toInt() > 0);
+  }
+
+  void worldWithTemporalEnsembling() {
+    QTemporaryDir dir;
+    const QString bench = dir.filePath("bench.json");
+    const QString shot = dir.filePath("ensemble.png");
+    const Run run = runStudio(dir, {"--source", "sim:object/0@1", "--execute-steps", "2",
+                                    "--ensemble", "0.05", "--screenshot", shot, "--bench-json",
+                                    bench, "--quit-after-ms", "4000"});
+    QVERIFY2(run.exit_code == 0, run.output.constData());
+    QImage(shot).save(QString(THINKVLA_BINARY_DIR) + "/tests/studio_screenshot_ensemble.png");
+    QFile file(bench);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QJsonObject numbers = QJsonDocument::fromJson(file.readAll()).object();
+    QCOMPARE(numbers.value("execute_steps").toInt(), 2);  // the shipped demo checkpoint's K is 8
+    QCOMPARE(numbers.value("ensemble_decay").toDouble(), 0.05);
+    QVERIFY(numbers.value("inferences").toInt() > 0);
+    QVERIFY(numbers.value("control_hz").toDouble() > 0.0);
+
+    const Run bad = runStudio(dir, {"--ensemble", "-0.5", "--quit-after-ms", "100"});
+    QCOMPARE(bad.exit_code, 2);
+    QVERIFY(bad.output.contains("--ensemble expects a decay >= 0, got '-0.5'"));
+    const Run steps = runStudio(dir, {"--execute-steps", "two", "--quit-after-ms", "100"});
+    QCOMPARE(steps.exit_code, 2);
+    QVERIFY(steps.output.contains("--execute-steps"));
   }
 
   void badSourceIsReportedAndTheAppExitsCleanly() {

@@ -113,6 +113,21 @@ class TestModelPanel : public QObject {
     QCOMPARE(panel.execution().execute_steps, 0);
     panel.setRunControls(false, false);  // not the world: nothing to execute
     QVERIFY(!steps->isEnabled() && !ensemble->isEnabled());
+
+    // Set from the command line before any policy: kept until one comes, then clamped to its K.
+    ModelPanel early(nullptr);
+    QSignalSpy early_changed(&early, &ModelPanel::executionChanged);
+    early.setExecution({3, true, 0.2});
+    QCOMPARE(early_changed.size(), 0);
+    QCOMPARE(early.execution().execute_steps, 3);
+    QVERIFY(early.execution().ensemble);
+    QCOMPARE(early.execution().decay, 0.2);
+    early.setChunkSize(8);
+    auto* early_steps = early.findChild<QSpinBox*>("executeSteps");
+    QCOMPARE(early_steps->value(), 3);
+    early.setChunkSize(2);
+    QCOMPARE(early_steps->value(), 2);
+    QCOMPARE(early.execution().execute_steps, 3);  // more than K: the world runs all K
   }
 };
 
