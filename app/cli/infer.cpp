@@ -36,6 +36,7 @@
 #include "cli/overlay_maps.h"
 #include "core/pipeline/live_benchmark.h"
 #include "core/pipeline/live_pipeline.h"
+#include "core/pipeline/temporal_ensemble.h"
 #include "core/pipeline/world_policy_episode.h"
 #include "model/checkpoint.h"
 #include "model/torch_runtime.h"
@@ -327,7 +328,7 @@ int runInfer(const std::vector<std::string>& argv) {
   if (args.value("ensemble") != "off") {
     if (!world) throw UsageError("--ensemble is only for sim: sources");
     ensemble_decay = args.doubleValue("ensemble");
-    if (!(*ensemble_decay >= 0.0) || !std::isfinite(*ensemble_decay)) {
+    if (!core::TemporalEnsemble::validDecay(*ensemble_decay)) {
       throw UsageError("--ensemble " + args.value("ensemble") + ": the decay must be >= 0");
     }
   }

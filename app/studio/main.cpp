@@ -11,11 +11,11 @@
 #include <QTimer>
 #include <spdlog/spdlog.h>
 
-#include <cmath>
 #include <iostream>
 #include <optional>
 
 #include "core/logging.h"
+#include "core/pipeline/temporal_ensemble.h"
 #include "core/sim/resource_paths.h"
 #include "core/system_info.h"
 #include "model/torch_runtime.h"
@@ -90,7 +90,7 @@ int main(int argc, char** argv) {
   if (parser.isSet(ensemble)) {
     bool decay_ok = false;
     ensemble_decay = parser.value(ensemble).toDouble(&decay_ok);
-    if (!decay_ok || !(*ensemble_decay >= 0.0) || !std::isfinite(*ensemble_decay)) {
+    if (!decay_ok || !core::TemporalEnsemble::validDecay(*ensemble_decay)) {
       std::cerr << "thinkvla-studio: --ensemble expects a decay >= 0, got '"
                 << parser.value(ensemble).toStdString() << "'\n";
       return 2;

@@ -14,8 +14,8 @@
 #include <QRegularExpression>
 
 #include <algorithm>
-#include <cmath>
 
+#include "core/pipeline/temporal_ensemble.h"
 #include "core/sim/perturbation.h"
 #include "core/sim/tasks.h"
 #include "model/policy.h"
@@ -374,7 +374,7 @@ void StudioController::setInstruction(const QString& instruction) {
 }
 
 bool StudioController::setExecution(int execute_steps, std::optional<double> ensemble_decay) {
-  if (ensemble_decay && !(*ensemble_decay >= 0.0 && std::isfinite(*ensemble_decay))) {
+  if (ensemble_decay && !core::TemporalEnsemble::validDecay(*ensemble_decay)) {
     const QString error = tr("the ensemble decay must be >= 0, not %1").arg(*ensemble_decay);
     spdlog::error("{}", error.toStdString());
     window_->showStatus(error, 0);

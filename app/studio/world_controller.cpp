@@ -10,7 +10,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cmath>
 
 #include "core/teleop/gamepad_teleop.h"
 #include "core/teleop/spacemouse_teleop.h"
@@ -400,7 +399,7 @@ core::ControlMode WorldController::mode() const {
 
 bool WorldController::setExecution(int execute_steps, std::optional<double> ensemble_decay,
                                    QString* error) {
-  if (ensemble_decay && !(*ensemble_decay >= 0.0 && std::isfinite(*ensemble_decay))) {
+  if (ensemble_decay && !core::TemporalEnsemble::validDecay(*ensemble_decay)) {
     if (error != nullptr) {
       *error = QString("the ensemble decay must be >= 0, not %1").arg(*ensemble_decay);
     }

@@ -6,8 +6,10 @@
 
 namespace thinkvla::core {
 
+bool TemporalEnsemble::validDecay(double decay) { return decay >= 0.0 && std::isfinite(decay); }
+
 TemporalEnsemble::TemporalEnsemble(double decay) : decay_(decay) {
-  if (!(decay >= 0.0) || !std::isfinite(decay)) {
+  if (!validDecay(decay)) {
     throw std::invalid_argument("temporal ensemble decay must be finite and >= 0, not " +
                                 std::to_string(decay));
   }

@@ -18,6 +18,7 @@ namespace thinkvla::core {
 class TemporalEnsemble {
  public:
   explicit TemporalEnsemble(double decay);
+  static bool validDecay(double decay);  // finite and >= 0: what the constructor takes
 
   void reset();  // a new episode: forget every chunk
   // A chunk predicted at control step `step`: its action i is meant for step `step + i`.
