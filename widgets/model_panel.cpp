@@ -3,6 +3,7 @@
 #include <QCheckBox>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
+#include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -75,7 +76,8 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent) {
   connect(apply, &QPushButton::clicked, this, submit);
   connect(instruction_, &QLineEdit::returnPressed, this, submit);
 
-  auto* buttons = new QHBoxLayout;
+  // Two rows of two: the dock's default width holds them without a scroll bar.
+  auto* buttons = new QGridLayout;
   run_ = new QPushButton(tr("Run"), run_box);
   run_->setObjectName("run");
   pause_ = new QPushButton(tr("Pause"), run_box);
@@ -85,7 +87,10 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent) {
   step_->setToolTip(tr("One control tick (while paused)"));
   reset_ = new QPushButton(tr("Reset"), run_box);
   reset_->setObjectName("reset");
-  for (QPushButton* b : {run_, pause_, step_, reset_}) buttons->addWidget(b);
+  buttons->addWidget(run_, 0, 0);
+  buttons->addWidget(pause_, 0, 1);
+  buttons->addWidget(step_, 1, 0);
+  buttons->addWidget(reset_, 1, 1);
   run_layout->addLayout(buttons);
 
   auto* execute_row = new QHBoxLayout;
