@@ -133,7 +133,7 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent) {
   connect(decay_, qOverload<double>(&QDoubleSpinBox::valueChanged), this, [this] {
     if (ensemble_->isChecked()) Q_EMIT executionChanged();
   });
-  setChunkSize(0);
+  showExecuteSteps();
   layout->addWidget(run_box);
   connect(run_, &QPushButton::clicked, this, &ModelPanel::runRequested);
   connect(pause_, &QPushButton::clicked, this, &ModelPanel::pauseRequested);
@@ -199,14 +199,18 @@ void ModelPanel::setRunControls(bool available, bool paused) {
 
 void ModelPanel::setChunkSize(int chunk_size) {
   chunk_size = std::max(0, chunk_size);
-  if (chunk_size == chunk_size_ && !execute_of_->text().isEmpty()) return;
+  if (chunk_size == chunk_size_) return;  // called on every panel refresh
   chunk_size_ = chunk_size;
-  const QSignalBlocker block(execute_);  // the range follows the policy: not the user's change
-  const int k = std::max(1, chunk_size);
-  execute_->setRange(1, requested_steps_ > 0 && chunk_size == 0 ? requested_steps_ : k);
+  showExecuteSteps();
+}
+
+void ModelPanel::showExecuteSteps() {
+  const QSignalBlocker block(execute_);  // follows the policy or a request: not the user's change
+  const int k = std::max(1, chunk_size_);
+  execute_->setRange(1, requested_steps_ > 0 && chunk_size_ == 0 ? requested_steps_ : k);
   execute_->setValue(requested_steps_ > 0 ? std::min(requested_steps_, execute_->maximum()) : k);
-  execute_of_->setText(chunk_size > 0 ? tr("of %1 actions per chunk").arg(chunk_size)
-                                      : tr("actions per chunk (no policy)"));
+  execute_of_->setText(chunk_size_ > 0 ? tr("of %1 actions per chunk").arg(chunk_size_)
+                                       : tr("actions per chunk (no policy)"));
   setRunControls(world_available_, world_paused_);
 }
 
@@ -225,8 +229,7 @@ void ModelPanel::setExecution(const ChunkExecution& e) {
   requested_steps_ = std::max(0, e.execute_steps);
   decay_->setValue(e.decay);
   ensemble_->setChecked(e.ensemble);
-  execute_of_->clear();  // redo the range and value for the request
-  setChunkSize(chunk_size_);
+  showExecuteSteps();
 }
 
 }  // namespace thinkvla::widgets

@@ -72,6 +72,8 @@ class ModelPanel : public QWidget {
   void executionChanged();  // read execution()
 
  private:
+  void showExecuteSteps();  // the spin box's range and value for chunk_size_ and the request
+
   QLabel* header_ = nullptr;
   QLabel* error_ = nullptr;
   QTreeWidget* config_ = nullptr;
