@@ -281,7 +281,7 @@ ActionOutput ThinkVlaNetImpl::forward(const PolicyInputs& inputs, bool introspec
   torch::Tensor reasoning_tokens;
   if (c.use_anchor) out.anchor_state = h.select(1, e.anchor_index);
   if (c.reasoningEnabled()) {
-    out.reasoning = reasoning_adapter_->forward(out.anchor_state);
+    out.reasoning = reason(out.anchor_state);
     reasoning_tokens = reasoning_projector_(out.reasoning).view({b, c.reasoning_tokens, c.width});
   }
   auto q = h.narrow(1, e.queries_begin, c.chunk_size);
@@ -323,6 +323,11 @@ torch::Tensor ThinkVlaNetImpl::alignFeatures(const torch::Tensor& geometry_laten
   TORCH_CHECK(!alignment_projector_.is_empty(),
               "no alignment projector: the model is deployed or has no geometry adapter");
   return alignment_projector_->forward(geometry_latent);
+}
+
+torch::Tensor ThinkVlaNetImpl::reason(const torch::Tensor& anchor_state) {
+  TORCH_CHECK(config_.reasoningEnabled(), "no reasoning adapter in this model");
+  return reasoning_adapter_->forward(anchor_state);
 }
 
 std::vector<int64_t> ThinkVlaNetImpl::generate(const torch::Tensor& images,

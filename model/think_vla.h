@@ -125,6 +125,10 @@ class ThinkVlaNetImpl : public torch::nn::Module {
   // Throws on a deployed model (the projector is stripped).
   torch::Tensor alignFeatures(const torch::Tensor& geometry_latent);
 
+  // The Reasoning Adapter alone: anchor state [B, width] -> reasoning [B, width]. Needs
+  // reasoningEnabled().
+  torch::Tensor reason(const torch::Tensor& anchor_state);
+
   // Greedy decoding from `prompt_ids` (one sample: images [1, V, H, W, 3], proprio [1, P]) until
   // eos or `max_new_tokens`; returns the generated ids (eos excluded).
   std::vector<int64_t> generate(const torch::Tensor& images, const torch::Tensor& proprio,

@@ -86,6 +86,7 @@ nlohmann::json TrainConfig::toJson() const {
             {"distillation", loss.distillation},
             {"language", loss.language},
             {"depth_probe", loss.depth_probe}}},
+          {"distill_adapter_only", distill_adapter_only},
           {"teacher", teacher},
           {"teacher_input_size", teacher_input_size},
           {"camera_fovy_deg", camera_fovy_deg},
@@ -101,7 +102,8 @@ TrainConfig TrainConfig::fromJson(const nlohmann::json& json, const std::string&
       "format", "version", "steps", "batch_size", "grad_accumulation", "lr", "beta1", "beta2",
       "eps", "weight_decay", "warmup_steps", "min_lr_ratio", "grad_clip_norm", "ema_decay",
       "checkpoint_every", "seed", "threads", "qa_ratio", "augment", "loader_workers",
-      "loss_weights", "teacher", "teacher_input_size", "camera_fovy_deg", "norm_stats"};
+      "loss_weights", "distill_adapter_only", "teacher", "teacher_input_size", "camera_fovy_deg",
+      "norm_stats"};
   for (const auto& item : json.items()) {
     bool known = false;
     for (const char* k : kKnown) known = known || item.key() == k;
@@ -126,6 +128,7 @@ TrainConfig TrainConfig::fromJson(const nlohmann::json& json, const std::string&
   read(json, "qa_ratio", c.qa_ratio, source);
   read(json, "augment", c.augment, source);
   read(json, "loader_workers", c.loader_workers, source);
+  read(json, "distill_adapter_only", c.distill_adapter_only, source);
   read(json, "teacher", c.teacher, source);
   read(json, "teacher_input_size", c.teacher_input_size, source);
   read(json, "camera_fovy_deg", c.camera_fovy_deg, source);

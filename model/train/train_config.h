@@ -57,6 +57,9 @@ struct TrainConfig {
   int loader_workers = 1;  // prefetch threads (0: batches are built on the training thread)
   // Loss weights of this run (written into the checkpoint's config.json).
   LossWeights loss;
+  // Anchor distillation trains the Reasoning Adapter only: the student's anchor state enters the
+  // distillation loss detached, so the backbone is shaped by the action loss (and the QA loss).
+  bool distill_adapter_only = false;
   // The frozen 3D teacher of the alignment loss: "point-map" (from the episodes' depth maps),
   // "stored" (teacher features stored in the episode files) or "torchscript:PATH".
   std::string teacher = "point-map";

@@ -581,8 +581,10 @@ void Trainer::trainStep() {
       }
       if (pc.reasoningEnabled() && out.reasoning.defined() && batch.teacher_text_ids.defined()) {
         PolicyInputs teacher_in{torch::Tensor(), batch.inputs.proprio, batch.teacher_text_ids};
+        const auto student = config_.distill_adapter_only ? net->reason(out.anchor_state.detach())
+                                                          : out.reasoning;
         terms.distillation =
-            distillationLoss(out.reasoning, net->teacherAnchorState(teacher_in, out.image_tokens));
+            distillationLoss(student, net->teacherAnchorState(teacher_in, out.image_tokens));
       }
       if (out.depth.defined() && batch.depth_m.defined() && use_depth_) {
         terms.depth_probe = depthProbeLoss(out.depth, batch.depth_m);

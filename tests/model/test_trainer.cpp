@@ -1,7 +1,8 @@
 // The training runner on a tiny policy and in-memory episodes: every loss falls; a run stopped
 // half-way and resumed gives bit-identical losses and weights to an uninterrupted one; the LR
 // schedule's shape; EMA; cancel from another thread keeps the last checkpoint loadable; pause and
-// resume from another thread; fine-tuning starts from the given checkpoint.
+// resume from another thread; fine-tuning starts from the given checkpoint; adapter-only anchor
+// distillation moves the Reasoning Adapter alone.
 #include <QtTest/QtTest>
 #include <torch/torch.h>
 
@@ -10,6 +11,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include "model/checkpoint.h"
@@ -331,6 +333,47 @@ class TestTrainer : public QObject {
     qInfo("action L1 over 3 steps: fine-tuned %.4f, from scratch %.4f", meanAction(tune.lossHistory()),
           meanAction(scratch.lossHistory()));
     QVERIFY(meanAction(tune.lossHistory()) < meanAction(scratch.lossHistory()));
+  }
+
+  void adapterOnlyDistillationLeavesTheBackbone() {
+    // Distillation alone: with distill_adapter_only only the Reasoning Adapter learns from it;
+    // without, the distillation gradient also reaches the backbone through the anchor state.
+    auto changed = [&](bool adapter_only, const std::string& name) {
+      TrainerOptions o;
+      o.config = smallConfig(3);
+      o.config.qa_ratio = 0.0;
+      o.config.weight_decay = 0.0;  // decoupled decay would move every matrix
+      o.config.loss.action = 0.0;
+      o.config.loss.alignment = 0.0;
+      o.config.loss.language = 0.0;
+      o.config.loss.depth_probe = 0.0;
+      o.config.loss.distillation = 1.0;
+      o.config.distill_adapter_only = adapter_only;
+      o.out_dir = tempDir(name);
+      const auto before = freshTiny();
+      Trainer trainer(freshTiny(), stores(), o);
+      if (trainer.run() != TrainState::kFinished) return std::set<std::string>{"<unfinished>"};
+      std::set<std::string> tops;
+      auto after = trainer.checkpoint().net->named_parameters();
+      for (const auto& p : before.net->named_parameters()) {
+        if (!torch::equal(p.value(), *after.find(p.key()))) {
+          tops.insert(p.key().substr(0, p.key().find('.')));
+        }
+      }
+      return tops;
+    };
+    const auto adapter_only = changed(true, "distill_adapter");
+    QCOMPARE(adapter_only, std::set<std::string>{"reasoning_adapter"});
+    const auto through = changed(false, "distill_through");
+    QVERIFY(through.count("reasoning_adapter") == 1);
+    QVERIFY(through.count("blocks") == 1);
+    QVERIFY(through.count("token_embed") == 1);  // the student's anchor embedding
+    // The option round-trips through train config JSON.
+    TrainConfig c;
+    c.distill_adapter_only = true;
+    QVERIFY(TrainConfig::fromJson(c.toJson(), "t").distill_adapter_only);
+    QVERIFY_THROWS_EXCEPTION(TrainConfigError,
+                             TrainConfig::fromJson({{"distill_adapter_only", "yes"}}, "t"));
   }
 
   void badInputsAreNamed() {
