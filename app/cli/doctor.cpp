@@ -47,6 +47,17 @@ int runDoctor(const std::vector<std::string>& argv) {
                         blas.name.find("BLIS") != std::string::npos;
   line(openblas ? "ok" : "missing", "BLAS", blas.name + " " + blas.library_path);
   problems += openblas ? 0 : 1;
+  // The processor and the kernels picked for it decide the rounding: results from machines that
+  // differ here differ in their last bits, and closed-loop episodes can end differently.
+  const auto env = model::computeEnvironment();
+  line("ok", "processor", env.cpu_model + ", " + std::to_string(env.logical_cores) + " cores");
+  std::string kernels = "ATen " + env.torch_cpu_kernels;
+  if (!env.blas_core.empty()) kernels += ", OpenBLAS " + env.blas_core;
+  if (!env.blas_core_replaced.empty()) {
+    kernels += " (OpenBLAS chose " + env.blas_core_replaced +
+               ", slower here; a core named in OPENBLAS_CORETYPE is kept)";
+  }
+  line("ok", "kernels", kernels);
   const auto mm = model::benchmarkMatmul(args.intValue("matmul-size"), 3);
   std::ostringstream speed;
   speed << std::fixed << std::setprecision(1) << mm.gflops << " GFLOP/s (" << mm.size << "x"

@@ -195,8 +195,9 @@ Trainer::Trainer(Checkpoint initial, std::vector<data::WeightedStore> stores, Tr
   if (options_.out_dir.empty()) throw TrainError("the output directory is empty");
   if (stores_.empty()) throw TrainError("no training episodes (no episode store given)");
   const int threads = configureThreads(config_.threads);
-  spdlog::info("trainer: rank {} of {}, {} LibTorch thread(s){}", rank(), worldSize(), threads,
-               config_.threads > 0 ? " (from the config)" : " (the hardware's cores)");
+  spdlog::info("trainer: rank {} of {}, {} LibTorch thread(s){}; {}", rank(), worldSize(), threads,
+               config_.threads > 0 ? " (from the config)" : " (the hardware's cores)",
+               computeEnvironment().summary());
 
   // Where the run starts: a checkpoint to resume, or the given one.
   fs::path resume_dir;
@@ -349,6 +350,15 @@ Trainer::Trainer(Checkpoint initial, std::vector<data::WeightedStore> stores, Tr
       in.close();
       writeTextFile(metrics, kept);
     }
+    // One line per sitting: a run resumed on a processor with other kernels does not repeat the
+    // uninterrupted run bit for bit (docs/results.md measured it), so the run says where it ran.
+    auto sitting = toJson(computeEnvironment());
+    sitting["from_step"] = step_;
+    sitting["world_size"] = worldSize();
+    std::ofstream machines(options_.out_dir / "machines.jsonl", std::ios::app);
+    machines << sitting.dump() << '\n';
+    if (!machines.flush())
+      throw TrainError((options_.out_dir / "machines.jsonl").string() + ": cannot write");
   }
   prefetcher_ = std::make_unique<Prefetcher>(*loader_, rank(), worldSize(),
                                              step_ * config_.grad_accumulation,

@@ -45,6 +45,23 @@ class TestCli : public QObject {
     }
     QVERIFY(r.out.contains("2 (from --threads)"));
     QVERIFY(r.out.contains("everything needed is here"));
+    QVERIFY(r.out.contains("processor"));
+
+    // The kernel set is LibTorch's live choice for this processor: forcing the portable one
+    // shows in the report.
+    qputenv("ATEN_CPU_CAPABILITY", "default");
+    const auto portable = runCli({"doctor", "--threads", "1", "--matmul-size", "64"});
+    qunsetenv("ATEN_CPU_CAPABILITY");
+    QVERIFY2(portable.out.contains("ATen NO AVX"), qPrintable(portable.out));
+    // A core named in OPENBLAS_CORETYPE is the user's and stays (fitBlasKernels replaces only
+    // OpenBLAS's own choice).
+    qputenv("OPENBLAS_CORETYPE", "Prescott");
+    const auto forced = runCli({"doctor", "--threads", "1", "--matmul-size", "64"});
+    qunsetenv("OPENBLAS_CORETYPE");
+    if (forced.out.contains("OpenBLAS")) {
+      QVERIFY2(forced.out.contains("OpenBLAS Prescott"), qPrintable(forced.out));
+      QVERIFY(!forced.out.contains("OpenBLAS chose"));
+    }
   }
 
   void argsParser() {

@@ -148,7 +148,12 @@ class TestEval : public QObject {
     QCOMPARE(j["suites"][0]["suite"].get<std::string>(), std::string("goal"));
     QCOMPARE(j["tasks"][1]["outcomes"][0]["policy_calls"].get<int>(), 5);
     QVERIFY(j["average_success_rate"].contains("none"));
+    // The machine's processor and kernels travel with the numbers (they decide the rounding).
+    const auto here = model::computeEnvironment();
+    QCOMPARE(j["machine"]["cpu_model"].get<std::string>(), here.cpu_model);
+    QCOMPARE(j["machine"]["torch_cpu_kernels"].get<std::string>(), here.torch_cpu_kernels);
     const std::string md = eval::reportToMarkdown(report);
+    QVERIFY(md.find(" on " + here.summary() + ".") != std::string::npos);
     QVERIFY(md.find("| Condition | Goal | Object | Average |") != std::string::npos);
     QVERIFY(md.find("| none | 0.0 | 0.0 | 0.0 |") != std::string::npos);
     QVERIFY(md.find("| none | object | 0 | pick up the red cube") != std::string::npos);

@@ -82,6 +82,9 @@ class TestLiveBenchmark : public QObject {
     QCOMPARE(json["runs"].size(), std::size_t{2});
     QVERIFY(json["runs"][1].contains("camera_to_overlay"));
     QVERIFY(!json["runs"][0].contains("camera_to_overlay"));
+    QCOMPARE(json["machine"]["torch_cpu_kernels"].get<std::string>(),
+             thinkvla::model::computeEnvironment().torch_cpu_kernels);
+    QVERIFY(report.toText().find("machine: " + report.machine.summary()) != std::string::npos);
 
     o.world = "sim:kitchen/0";
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, runLiveBenchmark(o));

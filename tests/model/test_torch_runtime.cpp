@@ -1,12 +1,65 @@
 // LibTorch as linked here: right numbers from a matmul, the thread setting, the BLAS found.
 #include <QtTest/QtTest>
+#include <nlohmann/json.hpp>
 #include <torch/torch.h>
+
+#include <set>
+#include <thread>
 
 #include "model/torch_runtime.h"
 
 class TestTorchRuntime : public QObject {
   Q_OBJECT
  private Q_SLOTS:
+  // First, so that the matmul checks below run on the kernels it leaves in force.
+  void blasKernelsFitTheProcessor() {
+    using namespace thinkvla::model;
+    const bool user_choice = qEnvironmentVariableIsSet("OPENBLAS_CORETYPE");
+    configureThreads(1);
+    const auto env = computeEnvironment();
+    if (env.blas_name.find("OpenBLAS") == std::string::npos) QSKIP("the BLAS is not OpenBLAS");
+    if (user_choice) QSKIP("OPENBLAS_CORETYPE is set: the user's choice is kept");
+    // No better core is left for this processor (on the project's VM OpenBLAS took Prescott).
+    QVERIFY2(fittingBlasCore(env.blas_core, cpuFeatures()).empty(), env.summary().c_str());
+    if (!env.blas_core_replaced.empty()) {
+      QVERIFY(env.summary().find("(OpenBLAS chose " + env.blas_core_replaced + ")") !=
+              std::string::npos);
+    }
+    // A product large enough for OpenBLAS's blocked kernels, checked in double precision.
+    torch::manual_seed(5);
+    const auto x = torch::randn({300, 200});
+    const auto y = torch::randn({200, 150});
+    const auto z = torch::matmul(x, y);
+    auto xa = x.accessor<float, 2>();
+    auto ya = y.accessor<float, 2>();
+    auto za = z.accessor<float, 2>();
+    for (int i = 0; i < 300; i += 13) {
+      for (int j = 0; j < 150; j += 11) {
+        double sum = 0.0;
+        for (int k = 0; k < 200; ++k) sum += static_cast<double>(xa[i][k]) * ya[k][j];
+        QVERIFY2(std::abs(sum - za[i][j]) < 1e-3, qPrintable(QString("z[%1][%2]").arg(i).arg(j)));
+      }
+    }
+  }
+
+  void blasCoreDecision() {
+    using thinkvla::model::CpuFeatures;
+    using thinkvla::model::fittingBlasCore;
+    const CpuFeatures none;
+    const CpuFeatures avx{true, false, false};
+    const CpuFeatures avx2{true, true, false};
+    const CpuFeatures avx512{true, true, true};
+    QCOMPARE(fittingBlasCore("Prescott", avx512), std::string("SkylakeX"));
+    QCOMPARE(fittingBlasCore("Prescott", avx2), std::string("Haswell"));
+    QCOMPARE(fittingBlasCore("Nehalem", avx), std::string("SandyBridge"));
+    QCOMPARE(fittingBlasCore("Prescott", none), std::string());  // the right core for an SSE3 CPU
+    // OpenBLAS's own choice stands once it named an AVX core (AMD's Zen, Intel's Cooperlake).
+    QCOMPARE(fittingBlasCore("Zen", avx512), std::string());
+    QCOMPARE(fittingBlasCore("Haswell", avx512), std::string());
+    QCOMPARE(fittingBlasCore("Cooperlake", avx512), std::string());
+    QCOMPARE(fittingBlasCore("SkylakeX", avx512), std::string());
+  }
+
   void matmulGivesTheRightNumbers() {
     // [[1,2],[3,4]] x [[5,6],[7,8]] = [[19,22],[43,50]], and a larger product checked against
     // a loop in double precision.
@@ -58,6 +111,31 @@ class TestTorchRuntime : public QObject {
     const auto blas = thinkvla::model::blasInfo();
     QVERIFY2(!blas.library_path.empty(), blas.name.c_str());
     QVERIFY(QFileInfo::exists(QString::fromStdString(blas.library_path)));
+  }
+
+  void computeEnvironmentNamesTheKernels() {
+    const auto env = thinkvla::model::computeEnvironment();
+    QVERIFY(!env.cpu_model.empty());
+    QCOMPARE(env.logical_cores, static_cast<int>(std::thread::hardware_concurrency()));
+    // LibTorch picks one of its kernel sets for this processor (x86-64 here).
+    const std::set<std::string> known{"NO AVX", "AVX2", "AVX512"};
+    QVERIFY2(known.count(env.torch_cpu_kernels) == 1, env.torch_cpu_kernels.c_str());
+    if (env.blas_name.find("OpenBLAS") != std::string::npos) QVERIFY(!env.blas_core.empty());
+    const auto j = thinkvla::model::toJson(env);
+    QCOMPARE(j.at("torch_cpu_kernels").get<std::string>(), env.torch_cpu_kernels);
+    QCOMPARE(j.at("logical_cores").get<int>(), env.logical_cores);
+    const auto line = env.summary();
+    QVERIFY(line.find(env.cpu_model) == 0);
+    QVERIFY(line.find("ATen " + env.torch_cpu_kernels) != std::string::npos);
+  }
+
+  void cpuCapabilityIsReadFromTheBuildConfiguration() {
+    using thinkvla::model::parseCpuCapability;
+    QCOMPARE(parseCpuCapability("  - C++ Version: 201402\n  - CPU capability usage: AVX2\n  - x\n"),
+             std::string("AVX2"));
+    QCOMPARE(parseCpuCapability("  - CPU capability usage: AVX512"), std::string("AVX512"));
+    QCOMPARE(parseCpuCapability("  - CPU capability usage: \n"), std::string("unknown"));
+    QCOMPARE(parseCpuCapability("no such line"), std::string("unknown"));
   }
 
   void benchmarkReportsConsistentNumbers() {

@@ -4,6 +4,7 @@
 // resume from another thread; fine-tuning starts from the given checkpoint; adapter-only anchor
 // distillation moves the Reasoning Adapter alone.
 #include <QtTest/QtTest>
+#include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
 #include <atomic>
@@ -15,6 +16,7 @@
 #include <thread>
 
 #include "model/checkpoint.h"
+#include "model/torch_runtime.h"
 #include "model/train/trainer.h"
 #include "train_test_data.h"
 
@@ -191,6 +193,18 @@ class TestTrainer : public QObject {
     }
     QVERIFY(sameParameters(second.checkpoint().net, straight.checkpoint().net));
     QVERIFY(sameParameters(second.emaNet(), straight.emaNet()));
+
+    // Each sitting says where it ran: one line from step 0, one from the resumed step.
+    std::ifstream in(b.out_dir / "machines.jsonl");
+    std::vector<nlohmann::json> sittings;
+    for (std::string line; std::getline(in, line);) sittings.push_back(nlohmann::json::parse(line));
+    QCOMPARE(sittings.size(), std::size_t{2});
+    QCOMPARE(sittings[0].at("from_step").get<int>(), 0);
+    QCOMPARE(sittings[1].at("from_step").get<int>(), 4);
+    QCOMPARE(sittings[1].at("world_size").get<int>(), 1);
+    QCOMPARE(sittings[1].at("torch_cpu_kernels").get<std::string>(),
+             thinkvla::model::computeEnvironment().torch_cpu_kernels);
+    QVERIFY(!sittings[1].at("cpu_model").get<std::string>().empty());
   }
 
   void emaAveragesTheWeights() {
@@ -248,7 +262,8 @@ class TestTrainer : public QObject {
     QVERIFY(loaded.net);
     for (const auto& entry : fs::directory_iterator(o.out_dir)) {
       const auto name = entry.path().filename().string();
-      QVERIFY2(name == "checkpoint" || name == "train_config.json" || name == "metrics.jsonl",
+      QVERIFY2(name == "checkpoint" || name == "train_config.json" || name == "metrics.jsonl" ||
+                   name == "machines.jsonl",
                name.c_str());
     }
   }

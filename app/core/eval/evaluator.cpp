@@ -339,6 +339,7 @@ EvalReport Evaluator::run(const ProgressFn& progress) {
   report.seed = o.seed;
   report.workers = o.workers;
   report.torch_threads = threads;
+  report.machine = model::computeEnvironment();
   for (const auto& c : o.conditions) report.conditions.push_back(c.name);
   // Aggregate in job order (independent of which worker ran what).
   for (std::size_t i = 0; i < jobs.size(); ++i) {
@@ -405,6 +406,7 @@ std::string reportToJson(const EvalReport& r) {
   j["seed"] = r.seed;
   j["workers"] = r.workers;
   j["torch_threads"] = r.torch_threads;
+  j["machine"] = model::toJson(r.machine);
   j["conditions"] = r.conditions;
   j["elapsed_s"] = r.elapsed_s;
   j["episodes_per_s"] = r.episodes_per_s;
@@ -511,7 +513,7 @@ std::string reportToMarkdown(const EvalReport& r) {
      << r.tasks.size() << " tasks, " << r.total_steps << " control steps in " << std::fixed
      << std::setprecision(1) << r.elapsed_s << " s (" << std::setprecision(2) << r.episodes_per_s
      << " episodes/s, " << r.workers << " worker(s), " << r.torch_threads
-     << " LibTorch thread(s)).\n";
+     << " LibTorch thread(s)) on " << r.machine.summary() << ".\n";
   return md.str();
 }
 

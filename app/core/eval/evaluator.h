@@ -34,6 +34,7 @@
 
 #include "core/sim/perturbation.h"
 #include "core/sim/tasks.h"
+#include "model/torch_runtime.h"
 
 namespace thinkvla::core::eval {
 
@@ -123,6 +124,7 @@ struct EvalReport {
   std::uint64_t seed = 0;
   int workers = 0;
   int torch_threads = 0;
+  model::ComputeEnvironment machine;  // the processor and kernels: they decide the rounding
   std::vector<std::string> conditions;
   std::vector<TaskResult> tasks;    // condition, suite, task order
   std::vector<SuiteResult> suites;  // condition, suite order

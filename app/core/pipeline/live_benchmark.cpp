@@ -147,6 +147,7 @@ LiveBenchmarkReport runLiveBenchmark(const LiveBenchmarkOptions& o) {
   report.runs.push_back(runOnce(o, world, model::Policy(checkpoint), true));
   double load[1] = {0.0};
   if (getloadavg(load, 1) == 1) report.load_average = load[0];
+  report.machine = model::computeEnvironment();
   return report;
 }
 
@@ -155,7 +156,8 @@ std::string LiveBenchmarkReport::toText() const {
   out.setf(std::ios::fixed);
   out.precision(1);
   out << "live pipeline: " << world << ", checkpoint " << checkpoint << " (" << preset << "), "
-      << threads << " LibTorch thread(s), load average " << load_average << "\n";
+      << threads << " LibTorch thread(s), load average " << load_average << "\n"
+      << "machine: " << machine.summary() << "\n";
   const auto pair = [&](const LatencyStats& s) {
     std::ostringstream t;
     t.setf(std::ios::fixed);
@@ -186,6 +188,7 @@ std::string LiveBenchmarkReport::toJson() const {
   j["world"] = world;
   j["threads"] = threads;
   j["load_average"] = load_average;
+  j["machine"] = model::toJson(machine);
   for (const auto& r : runs) {
     nlohmann::json x;
     x["overlays"] = r.overlays;

@@ -25,6 +25,8 @@
 #include <string>
 #include <vector>
 
+#include "model/torch_runtime.h"
+
 namespace thinkvla::core {
 
 struct InferenceResult;
@@ -70,6 +72,7 @@ struct LiveBenchmarkReport {
   std::string world;
   int threads = 0;
   double load_average = 0.0;           // the machine's 1-minute load when the runs ended
+  model::ComputeEnvironment machine;   // the processor and kernels the numbers were taken on
   std::vector<LiveBenchmarkRun> runs;  // overlays off, then on
 
   std::string toText() const;  // a small table for people
