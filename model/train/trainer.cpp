@@ -195,9 +195,10 @@ Trainer::Trainer(Checkpoint initial, std::vector<data::WeightedStore> stores, Tr
   if (options_.out_dir.empty()) throw TrainError("the output directory is empty");
   if (stores_.empty()) throw TrainError("no training episodes (no episode store given)");
   const int threads = configureThreads(config_.threads);
+  const ComputeEnvironment machine = computeEnvironment();
   spdlog::info("trainer: rank {} of {}, {} LibTorch thread(s){}; {}", rank(), worldSize(), threads,
                config_.threads > 0 ? " (from the config)" : " (the hardware's cores)",
-               computeEnvironment().summary());
+               machine.summary());
 
   // Where the run starts: a checkpoint to resume, or the given one.
   fs::path resume_dir;
@@ -352,7 +353,7 @@ Trainer::Trainer(Checkpoint initial, std::vector<data::WeightedStore> stores, Tr
     }
     // One line per sitting: a run resumed on a processor with other kernels does not repeat the
     // uninterrupted run bit for bit (docs/results.md measured it), so the run says where it ran.
-    auto sitting = toJson(computeEnvironment());
+    auto sitting = toJson(machine);
     sitting["from_step"] = step_;
     sitting["world_size"] = worldSize();
     std::ofstream machines(options_.out_dir / "machines.jsonl", std::ios::app);

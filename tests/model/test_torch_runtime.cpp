@@ -8,6 +8,30 @@
 
 #include "model/torch_runtime.h"
 
+namespace {
+// A float32 product of random m x k and k x n matrices, checked against a loop in double
+// precision on a grid of entries. Empty, or the first entry off by `tolerance` or more.
+QString matmulMismatch(int m, int k, int n, std::uint64_t seed, double tolerance) {
+  torch::manual_seed(seed);
+  const auto x = torch::randn({m, k});
+  const auto y = torch::randn({k, n});
+  const auto z = torch::matmul(x, y);
+  auto xa = x.accessor<float, 2>();
+  auto ya = y.accessor<float, 2>();
+  auto za = z.accessor<float, 2>();
+  for (int i = 0; i < m; i += 7) {
+    for (int j = 0; j < n; j += 5) {
+      double sum = 0.0;
+      for (int l = 0; l < k; ++l) sum += static_cast<double>(xa[i][l]) * ya[l][j];
+      if (std::abs(sum - za[i][j]) >= tolerance) {
+        return QString("z[%1][%2] = %3, expected %4").arg(i).arg(j).arg(za[i][j]).arg(sum);
+      }
+    }
+  }
+  return {};
+}
+}  // namespace
+
 class TestTorchRuntime : public QObject {
   Q_OBJECT
  private Q_SLOTS:
@@ -25,21 +49,9 @@ class TestTorchRuntime : public QObject {
       QVERIFY(env.summary().find("(OpenBLAS chose " + env.blas_core_replaced + ")") !=
               std::string::npos);
     }
-    // A product large enough for OpenBLAS's blocked kernels, checked in double precision.
-    torch::manual_seed(5);
-    const auto x = torch::randn({300, 200});
-    const auto y = torch::randn({200, 150});
-    const auto z = torch::matmul(x, y);
-    auto xa = x.accessor<float, 2>();
-    auto ya = y.accessor<float, 2>();
-    auto za = z.accessor<float, 2>();
-    for (int i = 0; i < 300; i += 13) {
-      for (int j = 0; j < 150; j += 11) {
-        double sum = 0.0;
-        for (int k = 0; k < 200; ++k) sum += static_cast<double>(xa[i][k]) * ya[k][j];
-        QVERIFY2(std::abs(sum - za[i][j]) < 1e-3, qPrintable(QString("z[%1][%2]").arg(i).arg(j)));
-      }
-    }
+    // A product large enough for OpenBLAS's blocked kernels.
+    const QString wrong = matmulMismatch(300, 200, 150, 5, 1e-3);
+    QVERIFY2(wrong.isEmpty(), qPrintable(wrong));
   }
 
   void blasCoreDecision() {
@@ -61,8 +73,7 @@ class TestTorchRuntime : public QObject {
   }
 
   void matmulGivesTheRightNumbers() {
-    // [[1,2],[3,4]] x [[5,6],[7,8]] = [[19,22],[43,50]], and a larger product checked against
-    // a loop in double precision.
+    // [[1,2],[3,4]] x [[5,6],[7,8]] = [[19,22],[43,50]], and a larger product.
     const auto a = torch::tensor({{1.0f, 2.0f}, {3.0f, 4.0f}});
     const auto b = torch::tensor({{5.0f, 6.0f}, {7.0f, 8.0f}});
     const auto c = torch::matmul(a, b);
@@ -71,20 +82,8 @@ class TestTorchRuntime : public QObject {
     QCOMPARE(c[1][0].item<float>(), 43.0f);
     QCOMPARE(c[1][1].item<float>(), 50.0f);
 
-    torch::manual_seed(3);
-    const auto x = torch::randn({64, 48});
-    const auto y = torch::randn({48, 32});
-    const auto z = torch::matmul(x, y);
-    auto xa = x.accessor<float, 2>();
-    auto ya = y.accessor<float, 2>();
-    auto za = z.accessor<float, 2>();
-    for (int i = 0; i < 64; i += 7) {
-      for (int j = 0; j < 32; j += 5) {
-        double sum = 0.0;
-        for (int k = 0; k < 48; ++k) sum += static_cast<double>(xa[i][k]) * ya[k][j];
-        QVERIFY2(std::abs(sum - za[i][j]) < 1e-4, qPrintable(QString("z[%1][%2]").arg(i).arg(j)));
-      }
-    }
+    const QString wrong = matmulMismatch(64, 48, 32, 3, 1e-4);
+    QVERIFY2(wrong.isEmpty(), qPrintable(wrong));
   }
 
   void threadsFollowTheRequest() {
