@@ -7,6 +7,21 @@ namespace thinkvla::model::train {
 namespace {
 constexpr double kPi = 3.14159265358979323846;
 
+// The fields of "augmentation", in JSON and in error messages.
+struct AugmentationField {
+  const char* name;
+  double data::AugmentationOptions::*value;
+};
+constexpr AugmentationField kAugmentationFields[] = {
+    {"crop_area_min", &data::AugmentationOptions::crop_area_min},
+    {"crop_area_max", &data::AugmentationOptions::crop_area_max},
+    {"crop_aspect_min", &data::AugmentationOptions::crop_aspect_min},
+    {"crop_aspect_max", &data::AugmentationOptions::crop_aspect_max},
+    {"brightness", &data::AugmentationOptions::brightness},
+    {"contrast", &data::AugmentationOptions::contrast},
+    {"saturation", &data::AugmentationOptions::saturation},
+    {"hue", &data::AugmentationOptions::hue}};
+
 [[noreturn]] void fail(const std::string& source, const std::string& field, const std::string& what) {
   throw TrainConfigError(source + ": " + field + " " + what);
 }
@@ -39,6 +54,27 @@ void TrainConfig::validate(const std::string& source) const {
   if (threads < 0) fail(source, "threads", "must be >= 0");
   if (!(qa_ratio >= 0.0 && qa_ratio <= 1.0)) fail(source, "qa_ratio", "must be in [0, 1]");
   if (loader_workers < 0) fail(source, "loader_workers", "must be >= 0");
+  const data::AugmentationOptions& a = augmentation;
+  if (!(a.crop_area_min > 0.0 && a.crop_area_min <= 1.0)) {
+    fail(source, "augmentation.crop_area_min", "must be in (0, 1]");
+  }
+  if (!(a.crop_area_max >= a.crop_area_min && a.crop_area_max <= 1.0)) {
+    fail(source, "augmentation.crop_area_max", "must be in [crop_area_min, 1]");
+  }
+  if (!(a.crop_aspect_min > 0.0 && std::isfinite(a.crop_aspect_min))) {
+    fail(source, "augmentation.crop_aspect_min", "must be a positive ratio");
+  }
+  if (!(a.crop_aspect_max >= a.crop_aspect_min && std::isfinite(a.crop_aspect_max))) {
+    fail(source, "augmentation.crop_aspect_max", "must be a ratio >= crop_aspect_min");
+  }
+  for (const auto& [name, value] : {std::pair{"augmentation.brightness", a.brightness},
+                                    {"augmentation.contrast", a.contrast},
+                                    {"augmentation.saturation", a.saturation}}) {
+    if (!(value >= 0.0 && value <= 1.0)) fail(source, name, "must be in [0, 1]");
+  }
+  if (!(a.hue >= 0.0 && a.hue <= 0.5)) {
+    fail(source, "augmentation.hue", "must be in [0, 0.5] turns");
+  }
   for (const auto& [name, w] : {std::pair{"loss.action", loss.action},
                                 {"loss.alignment", loss.alignment},
                                 {"loss.distillation", loss.distillation},
@@ -60,6 +96,8 @@ void TrainConfig::validate(const std::string& source) const {
 }
 
 nlohmann::json TrainConfig::toJson() const {
+  nlohmann::json augmentation_json = nlohmann::json::object();
+  for (const auto& f : kAugmentationFields) augmentation_json[f.name] = augmentation.*f.value;
   return {{"format", "thinkvla-train"},
           {"version", 1},
           {"steps", steps},
@@ -79,6 +117,7 @@ nlohmann::json TrainConfig::toJson() const {
           {"threads", threads},
           {"qa_ratio", qa_ratio},
           {"augment", augment},
+          {"augmentation", augmentation_json},
           {"loader_workers", loader_workers},
           {"loss_weights",
            {{"action", loss.action},
@@ -98,16 +137,10 @@ TrainConfig TrainConfig::fromJson(const nlohmann::json& json, const std::string&
   if (json.contains("format") && json["format"] != "thinkvla-train") {
     fail(source, "format", "must be \"thinkvla-train\"");
   }
-  static const char* kKnown[] = {
-      "format", "version", "steps", "batch_size", "grad_accumulation", "lr", "beta1", "beta2",
-      "eps", "weight_decay", "warmup_steps", "min_lr_ratio", "grad_clip_norm", "ema_decay",
-      "checkpoint_every", "seed", "threads", "qa_ratio", "augment", "loader_workers",
-      "loss_weights", "distill_adapter_only", "teacher", "teacher_input_size", "camera_fovy_deg",
-      "norm_stats"};
+  // The fields are those this version writes.
+  static const nlohmann::json kKnown = TrainConfig{}.toJson();
   for (const auto& item : json.items()) {
-    bool known = false;
-    for (const char* k : kKnown) known = known || item.key() == k;
-    if (!known) fail(source, item.key(), "is not a train config field");
+    if (!kKnown.contains(item.key())) fail(source, item.key(), "is not a train config field");
   }
   TrainConfig c;
   read(json, "steps", c.steps, source);
@@ -133,6 +166,18 @@ TrainConfig TrainConfig::fromJson(const nlohmann::json& json, const std::string&
   read(json, "teacher_input_size", c.teacher_input_size, source);
   read(json, "camera_fovy_deg", c.camera_fovy_deg, source);
   read(json, "norm_stats", c.norm_stats, source);
+  if (json.contains("augmentation")) {
+    const auto& a = json["augmentation"];
+    if (!a.is_object()) fail(source, "augmentation", "must be an object");
+    for (const auto& item : a.items()) {
+      const AugmentationField* field = nullptr;
+      for (const auto& f : kAugmentationFields) field = item.key() == f.name ? &f : field;
+      const std::string name = "augmentation." + item.key();
+      if (field == nullptr) fail(source, name, "is not an augmentation field");
+      if (!item.value().is_number()) fail(source, name, "must be a number");
+      c.augmentation.*field->value = item.value().get<double>();
+    }
+  }
   if (json.contains("loss_weights")) {
     const auto& w = json["loss_weights"];
     if (!w.is_object()) fail(source, "loss_weights", "must be an object");

@@ -1,8 +1,9 @@
 // The settings of one training run (TrainConfig): optimisation (AdamW, warm-up then cosine decay,
 // gradient clipping, gradient accumulation, optional EMA), the loss weights, the data mixing
-// (batch size, spatial-QA ratio, augmentation), the 3D teacher, checkpointing and the seed. A
-// plain value type with a JSON form (train_config.json beside a run's checkpoints, `--config` of
-// `thinkvla train`); fromJson accepts a partial object and keeps the defaults for absent fields.
+// (batch size, spatial-QA ratio, augmentation and its strength), the 3D teacher, checkpointing and
+// the seed. A plain value type with a JSON form (train_config.json beside a run's checkpoints,
+// `--config` of `thinkvla train`); fromJson accepts a partial object and keeps the defaults for
+// absent fields.
 //
 // learningRate() is the schedule as a pure function of the step, so a resumed run continues the
 // exact same curve. Free functions; any thread.
@@ -15,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "model/data/augmentation_options.h"
 #include "model/policy_config.h"
 
 namespace thinkvla::model::train {
@@ -54,6 +56,8 @@ struct TrainConfig {
   // Data.
   double qa_ratio = 0.25;  // fraction of batches that are spatial-QA batches (0 without co-training)
   bool augment = true;
+  // What augmentation draws from when it is on ("augmentation" in JSON: any of its fields).
+  data::AugmentationOptions augmentation;
   int loader_workers = 1;  // prefetch threads (0: batches are built on the training thread)
   // Loss weights of this run (written into the checkpoint's config.json).
   LossWeights loss;

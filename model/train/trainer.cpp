@@ -282,6 +282,7 @@ Trainer::Trainer(Checkpoint initial, std::vector<data::WeightedStore> stores, Tr
   lo.image_size = pc.image_size;
   lo.max_text_tokens = pc.max_text_tokens;
   lo.augmentation = config_.augment ? data::Augmentation::kOn : data::Augmentation::kOff;
+  lo.augmentation_options = config_.augmentation;
   lo.qa_ratio = pc.cotraining == CoTraining::kNone ? 0.0 : config_.qa_ratio;
   // The QA kinds of each co-training row (the episodes may carry both; see core/sim/spatial_qa).
   if (pc.cotraining == CoTraining::k2D) {

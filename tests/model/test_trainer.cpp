@@ -2,7 +2,8 @@
 // half-way and resumed gives bit-identical losses and weights to an uninterrupted one; the LR
 // schedule's shape; EMA; cancel from another thread keeps the last checkpoint loadable; pause and
 // resume from another thread; fine-tuning starts from the given checkpoint; adapter-only anchor
-// distillation moves the Reasoning Adapter alone.
+// distillation moves the Reasoning Adapter alone; the config's augmentation strength reaches the
+// data.
 #include <QtTest/QtTest>
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -105,6 +106,71 @@ class TestTrainer : public QObject {
     }
     QVERIFY_THROWS_EXCEPTION(TrainConfigError, TrainConfig::fromJson({{"stepz", 5}}, "t"));
     QVERIFY_THROWS_EXCEPTION(TrainConfigError, TrainConfig::fromJson({{"steps", "many"}}, "t"));
+
+    // Augmentation strength: round trip, a partial object keeps the other defaults, and each bad
+    // field is named with its object.
+    c.augmentation.brightness = 0.4;
+    c.augmentation.crop_area_min = 0.6;
+    const auto strong = TrainConfig::fromJson(c.toJson(), "t");
+    QCOMPARE(strong.augmentation.brightness, 0.4);
+    QCOMPARE(strong.augmentation.crop_area_min, 0.6);
+    const auto partial = TrainConfig::fromJson({{"augmentation", {{"hue", 0.1}}}}, "t");
+    QCOMPARE(partial.augmentation.hue, 0.1);
+    QCOMPARE(partial.augmentation.contrast, TrainConfig{}.augmentation.contrast);
+    const std::pair<nlohmann::json, const char*> bad[] = {
+        {{{"augmentation", {{"brightness", 1.5}}}}, "train.json: augmentation.brightness"},
+        {{{"augmentation", {{"crop_area_min", 0.0}}}}, "train.json: augmentation.crop_area_min"},
+        {{{"augmentation", {{"crop_area_min", 0.9}, {"crop_area_max", 0.5}}}},
+         "train.json: augmentation.crop_area_max"},
+        {{{"augmentation", {{"crop_aspect_max", 0.5}}}},
+         "train.json: augmentation.crop_aspect_max"},
+        {{{"augmentation", {{"hue", "a lot"}}}}, "train.json: augmentation.hue"},
+        {{{"augmentation", {{"blur", 0.1}}}}, "train.json: augmentation.blur"},
+        {{{"augmentation", 0.2}}, "train.json: augmentation"}};
+    for (const auto& [json, expected] : bad) {
+      try {
+        TrainConfig::fromJson(json, "train.json");
+        QFAIL(("accepted " + json.dump()).c_str());
+      } catch (const TrainConfigError& e) {
+        QVERIFY2(std::string(e.what()).find(expected) != std::string::npos, e.what());
+      }
+    }
+  }
+
+  void augmentationStrengthReachesTheData() {
+    // A run's losses with augmentation off, on at the defaults, and on with a strength that draws
+    // the identity (the whole image, colours kept): the last must equal "off" bit for bit, the
+    // default must not. Both ways the loader draws the same numbers, so only the images differ.
+    auto lossesOf = [](const std::string& name, bool augment,
+                       const thinkvla::model::data::AugmentationOptions& options) {
+      TrainerOptions o;
+      o.config = smallConfig(3);
+      o.config.augment = augment;
+      o.config.augmentation = options;
+      o.out_dir = tempDir(name);
+      Trainer trainer(freshTiny(), stores(), o);
+      if (trainer.run() != TrainState::kFinished) return std::vector<LossValues>{};
+      return trainer.lossHistory();
+    };
+    thinkvla::model::data::AugmentationOptions identity;
+    identity.crop_area_min = identity.crop_area_max = 1.0;
+    identity.crop_aspect_min = identity.crop_aspect_max = 1.0;  // the test images are square
+    identity.brightness = identity.contrast = identity.saturation = identity.hue = 0.0;
+    const auto off = lossesOf("aug_off", false, {});
+    const auto none = lossesOf("aug_identity", true, identity);
+    const auto standard = lossesOf("aug_default", true, {});
+    QCOMPARE(static_cast<int>(off.size()), 3);
+    QCOMPARE(static_cast<int>(none.size()), 3);
+    QCOMPARE(static_cast<int>(standard.size()), 3);
+    bool same_as_off = true;
+    bool default_differs = false;
+    for (std::size_t i = 0; i < off.size(); ++i) {
+      same_as_off = same_as_off && sameBits(off[i].total, none[i].total) &&
+                    sameBits(off[i].action, none[i].action);
+      default_differs = default_differs || !sameBits(off[i].total, standard[i].total);
+    }
+    QVERIFY(same_as_off);
+    QVERIFY(default_differs);
   }
 
   void tinyRunLowersEveryLoss() {
