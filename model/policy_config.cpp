@@ -1,5 +1,7 @@
 #include "model/policy_config.h"
 
+#include <cmath>
+
 namespace thinkvla::model {
 
 std::string toString(CoTraining c) {
@@ -44,6 +46,47 @@ PolicyConfig PolicyConfig::fromPreset(const std::string& name) {
   throw ConfigError("unknown preset '" + name + "' (tiny, small or base)");
 }
 
+namespace {
+struct LossTerm {
+  const char* name;
+  double LossWeights::*weight;
+};
+constexpr LossTerm kLossTerms[] = {{"action", &LossWeights::action},
+                                   {"alignment", &LossWeights::alignment},
+                                   {"distillation", &LossWeights::distillation},
+                                   {"language", &LossWeights::language},
+                                   {"depth_probe", &LossWeights::depth_probe}};
+}  // namespace
+
+nlohmann::json LossWeights::toJson() const {
+  nlohmann::json json = nlohmann::json::object();
+  for (const auto& term : kLossTerms) json[term.name] = this->*term.weight;
+  return json;
+}
+
+std::string LossWeights::readJson(const nlohmann::json& json) {
+  if (!json.is_object()) return "loss_weights must be an object";
+  for (const auto& item : json.items()) {
+    const LossTerm* term = nullptr;
+    for (const auto& t : kLossTerms) term = item.key() == t.name ? &t : term;
+    const std::string field = "loss_weights." + item.key();
+    if (term == nullptr) return field + " is not a loss term";
+    if (!item.value().is_number()) return field + " must be a number";
+    this->*term->weight = item.value().get<double>();
+  }
+  return "";
+}
+
+std::string LossWeights::problem() const {
+  for (const auto& term : kLossTerms) {
+    const double w = this->*term.weight;
+    if (!(w >= 0.0) || !std::isfinite(w)) {
+      return std::string("loss_weights.") + term.name + " must be a finite weight >= 0";
+    }
+  }
+  return "";
+}
+
 void PolicyConfig::validate(const std::string& source) const {
   auto check = [&](bool ok, const char* field, const std::string& rule) {
     if (!ok) throw ConfigError(source + ": field '" + field + "' " + rule);
@@ -72,6 +115,7 @@ void PolicyConfig::validate(const std::string& source) const {
   check(head_blocks >= 2, "head_blocks", "must be >= 2 (geometry, then reasoning blocks)");
   check(use_anchor || !use_reasoning_adapter, "use_reasoning_adapter",
         "needs use_anchor (the adapter reads the anchor state)");
+  if (const std::string p = loss.problem(); !p.empty()) throw ConfigError(source + ": " + p);
 }
 
 nlohmann::json PolicyConfig::toJson() const {
@@ -104,12 +148,7 @@ nlohmann::json PolicyConfig::toJson() const {
       {"use_reasoning_adapter", use_reasoning_adapter},
       {"use_anchor", use_anchor},
       {"deployed", deployed},
-      {"loss_weights",
-       {{"action", loss.action},
-        {"alignment", loss.alignment},
-        {"distillation", loss.distillation},
-        {"language", loss.language},
-        {"depth_probe", loss.depth_probe}}},
+      {"loss_weights", loss.toJson()},
   };
 }
 
@@ -171,17 +210,8 @@ PolicyConfig PolicyConfig::fromJson(const nlohmann::json& json, const std::strin
     throw fieldError("cotraining", "must be \"none\", \"2d\" or \"3d\"");
   }
   if (json.contains("loss_weights")) {
-    const auto& w = json["loss_weights"];
-    auto getWeight = [&](const char* field, double& out) {
-      if (!w.contains(field)) return;
-      if (!w[field].is_number()) throw fieldError(std::string("loss_weights.") + field, "must be a number");
-      out = w[field].get<double>();
-    };
-    getWeight("action", c.loss.action);
-    getWeight("alignment", c.loss.alignment);
-    getWeight("distillation", c.loss.distillation);
-    getWeight("language", c.loss.language);
-    getWeight("depth_probe", c.loss.depth_probe);
+    const std::string problem = c.loss.readJson(json["loss_weights"]);
+    if (!problem.empty()) throw ConfigError(source + ": " + problem);
   }
   c.validate(source);
   return c;

@@ -24,6 +24,14 @@ struct LossWeights {
   double distillation = 1.0;  // reasoning adapter vs the teacher branch's anchor state
   double language = 1.0;      // next-token loss of spatial QA co-training
   double depth_probe = 0.1;   // the probe only: its input is detached
+
+  // "loss_weights" in config.json and train.json: one number per term.
+  nlohmann::json toJson() const;
+  // Reads the terms `json` names and keeps the others. Both return what is wrong, naming the
+  // field ("loss_weights.language must be a number"), or "" when all is well; the caller throws
+  // it with its file's name.
+  std::string readJson(const nlohmann::json& json);
+  std::string problem() const;  // a weight that is negative or not finite
 };
 
 struct PolicyConfig {

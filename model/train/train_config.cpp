@@ -75,13 +75,7 @@ void TrainConfig::validate(const std::string& source) const {
   if (!(a.hue >= 0.0 && a.hue <= 0.5)) {
     fail(source, "augmentation.hue", "must be in [0, 0.5] turns");
   }
-  for (const auto& [name, w] : {std::pair{"loss.action", loss.action},
-                                {"loss.alignment", loss.alignment},
-                                {"loss.distillation", loss.distillation},
-                                {"loss.language", loss.language},
-                                {"loss.depth_probe", loss.depth_probe}}) {
-    if (!(w >= 0.0) || !std::isfinite(w)) fail(source, name, "must be a finite weight >= 0");
-  }
+  if (const std::string p = loss.problem(); !p.empty()) throw TrainConfigError(source + ": " + p);
   if (teacher != "point-map" && teacher != "stored" && teacher.rfind("torchscript:", 0) != 0) {
     fail(source, "teacher", "must be point-map, stored or torchscript:PATH (got '" + teacher + "')");
   }
@@ -119,12 +113,7 @@ nlohmann::json TrainConfig::toJson() const {
           {"augment", augment},
           {"augmentation", augmentation_json},
           {"loader_workers", loader_workers},
-          {"loss_weights",
-           {{"action", loss.action},
-            {"alignment", loss.alignment},
-            {"distillation", loss.distillation},
-            {"language", loss.language},
-            {"depth_probe", loss.depth_probe}}},
+          {"loss_weights", loss.toJson()},
           {"distill_adapter_only", distill_adapter_only},
           {"teacher", teacher},
           {"teacher_input_size", teacher_input_size},
@@ -179,19 +168,8 @@ TrainConfig TrainConfig::fromJson(const nlohmann::json& json, const std::string&
     }
   }
   if (json.contains("loss_weights")) {
-    const auto& w = json["loss_weights"];
-    if (!w.is_object()) fail(source, "loss_weights", "must be an object");
-    const std::string s = source;
-    auto weight = [&](const char* field, double& value) {
-      if (!w.contains(field)) return;
-      if (!w[field].is_number()) fail(s, std::string("loss_weights.") + field, "must be a number");
-      value = w[field].get<double>();
-    };
-    weight("action", c.loss.action);
-    weight("alignment", c.loss.alignment);
-    weight("distillation", c.loss.distillation);
-    weight("language", c.loss.language);
-    weight("depth_probe", c.loss.depth_probe);
+    const std::string problem = c.loss.readJson(json["loss_weights"]);
+    if (!problem.empty()) throw TrainConfigError(source + ": " + problem);
   }
   c.validate(source);
   return c;

@@ -212,6 +212,16 @@ class TestCheckpoint : public QObject {
     writeFile(d + "/config.json", config.dump());
     expectLoadError(d, {"config.json", "field 'layers'", "missing"});
 
+    d = copy("bad_loss_weight");
+    config = nlohmann::json::parse(readFile(saved_ + "/config.json"));
+    config["loss_weights"]["alignment"] = -0.5;
+    writeFile(d + "/config.json", config.dump());
+    expectLoadError(d, {"config.json", "loss_weights.alignment", "weight >= 0"});
+    config["loss_weights"].erase("alignment");
+    config["loss_weights"]["geometry"] = 1.0;
+    writeFile(d + "/config.json", config.dump());
+    expectLoadError(d, {"config.json", "loss_weights.geometry", "not a loss term"});
+
     d = copy("bad_json");
     writeFile(d + "/config.json", "{ not json");
     expectLoadError(d, {"config.json", "not valid JSON"});

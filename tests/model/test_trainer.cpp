@@ -108,7 +108,7 @@ class TestTrainer : public QObject {
     QVERIFY_THROWS_EXCEPTION(TrainConfigError, TrainConfig::fromJson({{"steps", "many"}}, "t"));
 
     // Augmentation strength: round trip, a partial object keeps the other defaults, and each bad
-    // field is named with its object.
+    // field (of it and of the loss weights) is named with its object.
     c.augmentation.brightness = 0.4;
     c.augmentation.crop_area_min = 0.6;
     const auto strong = TrainConfig::fromJson(c.toJson(), "t");
@@ -126,7 +126,9 @@ class TestTrainer : public QObject {
          "train.json: augmentation.crop_aspect_max"},
         {{{"augmentation", {{"hue", "a lot"}}}}, "train.json: augmentation.hue"},
         {{{"augmentation", {{"blur", 0.1}}}}, "train.json: augmentation.blur"},
-        {{{"augmentation", 0.2}}, "train.json: augmentation"}};
+        {{{"augmentation", 0.2}}, "train.json: augmentation"},
+        {{{"loss_weights", {{"language", -1.0}}}}, "train.json: loss_weights.language"},
+        {{{"loss_weights", {{"action", "high"}}}}, "train.json: loss_weights.action"}};
     for (const auto& [json, expected] : bad) {
       try {
         TrainConfig::fromJson(json, "train.json");
