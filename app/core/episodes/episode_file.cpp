@@ -613,6 +613,16 @@ std::string findRecording(const Checked& checked, const H5::Group& data, const s
   return {};
 }
 
+// robomimic's attributes of "data" after a demo was added or removed: how many demos, how many
+// steps in all.
+void writeDataTotals(const Checked& checked, H5::Group& data) {
+  std::int64_t total = 0;
+  const std::vector<std::string> all = demoNames(data);
+  for (const std::string& n : all) total += checked.numSamples(data.openGroup(n), join("data", n));
+  writeInt64Attr(data, "num_demos", static_cast<std::int64_t>(all.size()));
+  writeInt64Attr(data, "total", total);
+}
+
 }  // namespace
 
 void createEpisodeFile(const fs::path& file, const DatasetInfo& info, CreateMode mode) {
@@ -738,14 +748,7 @@ std::string appendEpisode(const fs::path& file, const Episode& episode) {
         writeStringAttr(ds, "description", episode.teacher_features.description);
       }
       object = "data";
-      std::int64_t total = 0;
-      const std::vector<std::string> all = demoNames(data);
-      for (const std::string& n : all) {
-        const H5::Group g = data.openGroup(n);
-        total += checked.numSamples(g, join("data", n));
-      }
-      writeInt64Attr(data, "num_demos", static_cast<std::int64_t>(all.size()));
-      writeInt64Attr(data, "total", total);
+      writeDataTotals(checked, data);
     } catch (const H5::Exception& e) {
       throw EpisodeError(file, object, "cannot write: " + h5Problem(e));
     }
@@ -787,14 +790,7 @@ void deleteEpisode(const fs::path& file, const std::string& episode) {
     try {
       data.unlink(episode);
       object = "data";
-      std::int64_t total = 0;
-      const std::vector<std::string> all = demoNames(data);
-      for (const std::string& n : all) {
-        const H5::Group g = data.openGroup(n);
-        total += checked.numSamples(g, join("data", n));
-      }
-      writeInt64Attr(data, "num_demos", static_cast<std::int64_t>(all.size()));
-      writeInt64Attr(data, "total", total);
+      writeDataTotals(checked, data);
     } catch (const H5::Exception& e) {
       throw EpisodeError(file, object, "cannot delete: " + h5Problem(e));
     }
