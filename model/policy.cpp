@@ -4,6 +4,8 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "model/data/action_normalization.h"
+
 namespace thinkvla::model {
 
 Policy Policy::load(const std::string& directory) { return Policy(loadCheckpoint(directory)); }
@@ -80,10 +82,17 @@ PolicyStep Policy::step(const Observation& observation, const std::string& instr
   auto out = checkpoint_.net->forward(toInputs(observation, cached_ids_), introspect);
   auto actions = checkpoint_.norm_stats.unnormalizeActions(out.actions[0]).contiguous();
   PolicyStep step;
+  // Actions in the data's layout (delta pose, gripper) carry a gripper command to snap.
+  const bool snap_gripper =
+      gripper_output_ == GripperOutput::kBinary && actions.size(1) == data::kActionDim;
   auto a = actions.accessor<float, 2>();
   step.actions.resize(static_cast<size_t>(actions.size(0)));
   for (int64_t k = 0; k < actions.size(0); ++k) {
     for (int64_t d = 0; d < actions.size(1); ++d) step.actions[k].push_back(a[k][d]);
+    if (snap_gripper) {
+      auto& g = step.actions[k][data::kGripperDim];
+      g = data::binarizeGripper(g);
+    }
   }
   if (introspect) {
     const int gt = c.tokenGrid();

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "model/checkpoint.h"
+#include "model/gripper_output.h"
 
 namespace thinkvla::model {
 
@@ -28,6 +29,7 @@ enum class IntrospectionMode { kOff, kOn };
 
 struct PolicyStep {
   std::vector<std::vector<float>> actions;  // K x action_dim, robot units (delta pose, gripper)
+                                            // with the gripper as gripperOutput() says
   double latency_ms = 0.0;                  // the forward pass, preprocessing included
   // Filled only with IntrospectionMode::kOn:
   torch::Tensor anchor_attention;  // [layers, heads, V, gt, gt]; undefined without an anchor
@@ -47,6 +49,9 @@ class Policy {
 
   // Forgets the cached instruction; call at the start of each episode.
   void reset();
+  // Binary by default (model/gripper_output.h).
+  void setGripperOutput(GripperOutput mode) { gripper_output_ = mode; }
+  GripperOutput gripperOutput() const { return gripper_output_; }
   // Throws std::invalid_argument for observations that do not fit the config.
   PolicyStep step(const Observation& observation, const std::string& instruction,
                   IntrospectionMode introspection = IntrospectionMode::kOff);
@@ -63,6 +68,7 @@ class Policy {
 
  private:
   Checkpoint checkpoint_;
+  GripperOutput gripper_output_ = GripperOutput::kBinary;
   std::string cached_instruction_;
   std::vector<int64_t> cached_ids_;
 };

@@ -65,6 +65,12 @@ core::sim::PerturbationSpec perturbationOption(const Args& args, const std::stri
   }
 }
 
+model::GripperOutput gripperOutputOption(const Args& args) {
+  const std::string value = args.value("gripper");
+  if (const auto mode = model::parseGripperOutput(value)) return *mode;
+  throw UsageError("unknown --gripper '" + value + "' (binary, continuous)");
+}
+
 void writeTextFile(const std::string& file, const std::string& text) {
   const std::string tmp = file + ".tmp";
   {

@@ -9,6 +9,7 @@
 
 #include "cli/args.h"
 #include "core/sim/perturbation.h"
+#include "model/gripper_output.h"
 
 namespace thinkvla::cli {
 
@@ -27,6 +28,14 @@ void checkCheckpointDirectory(const std::string& dir);
 
 // The value of a DIM:LEVEL[,DIM:LEVEL] option (`option`, usually "perturb").
 core::sim::PerturbationSpec perturbationOption(const Args& args, const std::string& option);
+
+// The value of --gripper: binary or continuous (model/gripper_output.h).
+model::GripperOutput gripperOutputOption(const Args& args);
+
+// The help text of --gripper, the same for every subcommand that steps a policy.
+inline constexpr const char* kGripperOptionHelp =
+    "gripper commands as the policy predicts them (continuous) or snapped to open / close "
+    "(binary; its training targets are binary)";
 
 // Writes `text` to `file` through a temporary file and a rename (no half-written results).
 void writeTextFile(const std::string& file, const std::string& text);

@@ -40,6 +40,7 @@ int runEval(const std::vector<std::string>& argv) {
               "temporal ensembling: re-plan every --execute-steps and execute the mean of the "
               "overlapping chunks, the i-th oldest weighted exp(-DECAY i); off or DECAY >= 0",
               "off")
+      .option("gripper", Args::Kind::kValue, kGripperOptionHelp, "binary")
       .option("seed", Args::Kind::kValue, "seed of episode 0 (episode e uses seed + e)", "0")
       .option("image-size", Args::Kind::kValue, "rendered camera side in pixels", "128")
       .option("max-steps", Args::Kind::kValue, "cap episodes at N steps (0: the suite's limit)",
@@ -95,6 +96,9 @@ int runEval(const std::vector<std::string>& argv) {
     if (o.actor != eval::ActorKind::kPolicy) throw UsageError("--ensemble needs --actor policy");
     o.ensemble_decay = args.doubleValue("ensemble");  // the evaluator refuses a negative one
   }
+  o.gripper_output = gripperOutputOption(args);
+  if (args.has("gripper") && o.actor != eval::ActorKind::kPolicy)
+    throw UsageError("--gripper needs --actor policy");
   o.seed = static_cast<std::uint64_t>(args.intAtLeast("seed", 0));
   o.image_size = args.intInRange("image-size", 16, 1024);
   o.max_steps = args.intAtLeast("max-steps", 0);

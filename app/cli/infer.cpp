@@ -294,6 +294,7 @@ int runInfer(const std::vector<std::string>& argv) {
               "sim: temporal ensembling: re-plan every --execute-steps and execute the mean of "
               "the overlapping chunks, the i-th oldest weighted exp(-DECAY i); off or DECAY >= 0",
               "off")
+      .option("gripper", Args::Kind::kValue, kGripperOptionHelp, "binary")
       .option("image-size", Args::Kind::kValue, "sim: rendered camera side in pixels", "128")
       .option("threads", Args::Kind::kValue, "LibTorch intra-op threads (0: all cores)", "0");
   if (!args.parseOptions(argv)) return 0;
@@ -332,6 +333,7 @@ int runInfer(const std::vector<std::string>& argv) {
       throw UsageError("--ensemble " + args.value("ensemble") + ": the decay must be >= 0");
     }
   }
+  const model::GripperOutput gripper_output = gripperOutputOption(args);
   const int image_size = args.intInRange("image-size", 16, 1024);
   const int threads = args.intAtLeast("threads", 0);
   if (!args.has("json")) throw UsageError("--json FILE is required");
@@ -347,6 +349,7 @@ int runInfer(const std::vector<std::string>& argv) {
   std::optional<model::Policy> policy;
   try {
     policy.emplace(model::Policy::load(checkpoint));
+    policy->setGripperOutput(gripper_output);
   } catch (const std::exception& e) {
     throw std::runtime_error("cannot load the checkpoint " + checkpoint + ": " + e.what());
   }

@@ -75,14 +75,16 @@ class TestCliEval : public QObject {
     const QString videos = dir() + "/videos";
     QDir(videos).removeRecursively();
     const Run r =
-        runCli({"eval", "--checkpoint",    checkpoint_, "--suite",      "spatial", "--tasks",
-                "0",    "--episodes",      "1",         "--perturb",    "all:1",   "--max-steps",
-                "12",   "--execute-steps", "4",         "--image-size", "64",      "--video",
-                videos, "--video-format",  "avi",       "--json",       json});
+        runCli({"eval", "--checkpoint",    checkpoint_, "--suite",      "spatial",    "--tasks",
+                "0",    "--episodes",      "1",         "--perturb",    "all:1",      "--max-steps",
+                "12",   "--execute-steps", "4",         "--image-size", "64",         "--video",
+                videos, "--video-format",  "avi",       "--gripper",    "continuous", "--json",
+                json});
     QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
     const auto j = readJson(json);
     QCOMPARE(j["actor"].get<std::string>(), std::string("policy"));
     QCOMPARE(j["execute_steps"].get<int>(), 4);
+    QCOMPARE(j["gripper_output"].get<std::string>(), std::string("continuous"));
     QCOMPARE(j["conditions"].size(), std::size_t{7});
     QCOMPARE(j["tasks"].size(), std::size_t{7});
     QCOMPARE(j["tasks"][0]["outcomes"][0]["steps"].get<int>(), 12);
@@ -119,6 +121,11 @@ class TestCliEval : public QObject {
         "--ensemble");
     expectCleanError(runCli({"eval", "--actor", "expert", "--ensemble", "0.1", "--json", json}),
                      "--ensemble needs --actor policy");
+    expectCleanError(
+        runCli({"eval", "--checkpoint", checkpoint_, "--gripper", "half", "--json", json}),
+        "unknown --gripper 'half' (binary, continuous)");
+    expectCleanError(runCli({"eval", "--actor", "expert", "--gripper", "binary", "--json", json}),
+                     "--gripper needs --actor policy");
     // A directory that is not a checkpoint: the loader's error, naming the file.
     const QString broken = dir() + "/broken";
     QDir().mkpath(broken);

@@ -224,6 +224,10 @@ class TestCliInfer : public QObject {
                                         "sim:spatial/0", "--ensemble", "-1"} +
                             common),
                      "the decay must be >= 0");
+    expectCleanError(runCli(QStringList{"infer", "--checkpoint", checkpoint_, "--source",
+                                        "sim:spatial/0", "--gripper", "open"} +
+                            common),
+                     "unknown --gripper 'open'");
   }
 };
 

@@ -177,6 +177,14 @@ class TestEval : public QObject {
     QVERIFY(eval::reportToMarkdown(ensembled).find("temporally ensembled (decay 0.01)") !=
             std::string::npos);
     QVERIFY(nlohmann::json::parse(eval::reportToJson(full))["ensemble_decay"].is_null());
+    // Gripper commands are snapped to open / close unless asked otherwise; the report says which.
+    QCOMPARE(nlohmann::json::parse(eval::reportToJson(full))["gripper_output"].get<std::string>(),
+             std::string("binary"));
+    QVERIFY(eval::reportToMarkdown(full).find("gripper commands binary") != std::string::npos);
+    o.gripper_output = model::GripperOutput::kContinuous;
+    const auto raw = eval::Evaluator(o).run();
+    QCOMPARE(nlohmann::json::parse(eval::reportToJson(raw))["gripper_output"].get<std::string>(),
+             std::string("continuous"));
     o.ensemble_decay = -1.0;
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, eval::Evaluator(o).run());
     o.ensemble_decay.reset();

@@ -3,10 +3,13 @@
 #include <QtTest/QtTest>
 #include <torch/torch.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "model/checkpoint.h"
+#include "model/data/episode_store.h"
 #include "model/policy.h"
 #include "model/safetensors.h"
 
@@ -155,6 +158,33 @@ class TestCheckpoint : public QObject {
     QCOMPARE(on.depth_m.sizes().vec(), (std::vector<int64_t>{c.num_views, c.patchGrid(), c.patchGrid()}));
     obs.views.pop_back();
     QVERIFY_EXCEPTION_THROWN(policy.step(obs, "x"), std::invalid_argument);
+  }
+
+  void gripperCommandsAreSnappedUnlessContinuous() {
+    Policy policy(loadCheckpoint(saved_));
+    QCOMPARE(policy.gripperOutput(), GripperOutput::kBinary);
+    Observation obs;
+    for (int v = 0; v < policy.config().num_views; ++v) {
+      obs.views.push_back(cv::Mat(96, 96, CV_8UC3, cv::Scalar(120, 40 * v, 60)));
+    }
+    obs.proprio.assign(policy.config().proprio_dim, -0.1f);
+    const auto binary = policy.step(obs, "put the bowl on the plate").actions;
+    policy.setGripperOutput(GripperOutput::kContinuous);
+    const auto continuous = policy.step(obs, "put the bowl on the plate").actions;
+    QCOMPARE(binary.size(), continuous.size());
+    const int g = data::kGripperDim;
+    int in_between = 0;
+    for (size_t k = 0; k < binary.size(); ++k) {
+      // Only the gripper differs; it is the sign of the regression, as the loader binarised it.
+      for (int d = 0; d < g; ++d) QCOMPARE(binary[k][d], continuous[k][d]);
+      QCOMPARE(binary[k][g], continuous[k][g] > 0.0f ? 1.0f : -1.0f);
+      if (std::abs(continuous[k][g]) < 1.0f) ++in_between;
+    }
+    QVERIFY(in_between > 0);  // the comparison above saw commands that needed snapping
+    QCOMPARE(parseGripperOutput("continuous"), std::optional(GripperOutput::kContinuous));
+    QCOMPARE(parseGripperOutput(gripperOutputName(GripperOutput::kBinary)),
+             std::optional(GripperOutput::kBinary));
+    QVERIFY(!parseGripperOutput("half"));
   }
 
   void badInputsGiveClearErrors() {

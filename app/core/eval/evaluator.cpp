@@ -247,7 +247,10 @@ EvalReport Evaluator::run(const ProgressFn& progress) {
   if (o.actor == ActorKind::kPolicy) {
     if (o.checkpoint.empty()) throw std::invalid_argument("a policy evaluation needs a checkpoint");
     // Loaded once per worker: every worker steps its own network.
-    for (auto& w : workers) w.policy.emplace(model::Policy::load(o.checkpoint.string()));
+    for (auto& w : workers) {
+      w.policy.emplace(model::Policy::load(o.checkpoint.string()));
+      w.policy->setGripperOutput(o.gripper_output);
+    }
     const auto& cfg = workers.front().policy->config();
     if (cfg.num_views != 2) {
       throw std::invalid_argument(o.checkpoint.string() + ": the policy takes " +
@@ -334,6 +337,7 @@ EvalReport Evaluator::run(const ProgressFn& progress) {
 
   report.execute_steps = o.execute_steps;
   report.ensemble_decay = o.ensemble_decay;
+  report.gripper_output = o.gripper_output;
   report.episodes_per_task = o.episodes_per_task;
   report.max_steps = o.max_steps;
   report.seed = o.seed;
@@ -397,6 +401,7 @@ std::string reportToJson(const EvalReport& r) {
   if (r.actor == ActorKind::kPolicy) {
     j["checkpoint"] = r.checkpoint;
     j["preset"] = r.preset;
+    j["gripper_output"] = model::gripperOutputName(r.gripper_output);
   }
   j["chunk_size"] = r.chunk_size;
   j["execute_steps"] = r.execute_steps;
@@ -484,6 +489,7 @@ std::string reportToMarkdown(const EvalReport& r) {
       md << ", chunks of " << r.chunk_size << " executed " << r.execute_steps
          << " steps open loop";
     }
+    md << ", gripper commands " << model::gripperOutputName(r.gripper_output);
   }
   if (r.max_steps > 0) md << ", episodes capped at " << r.max_steps << " steps";
   md << ". Success rate (%) per suite.\n\n| Condition |";

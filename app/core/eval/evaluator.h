@@ -34,6 +34,7 @@
 
 #include "core/sim/perturbation.h"
 #include "core/sim/tasks.h"
+#include "model/gripper_output.h"
 #include "model/torch_runtime.h"
 
 namespace thinkvla::core::eval {
@@ -65,6 +66,7 @@ struct EvalOptions {
   // Temporal ensembling (core/pipeline/temporal_ensemble.h): re-plan every `execute_steps` and
   // execute the weighted mean of every chunk's prediction for the step. Empty: off.
   std::optional<double> ensemble_decay;
+  model::GripperOutput gripper_output = model::GripperOutput::kBinary;  // kPolicy only
   int workers = 1;
   int torch_threads = 0;  // 0: 1 with several workers, otherwise all cores
   std::uint64_t seed = 0;
@@ -119,6 +121,7 @@ struct EvalReport {
   int chunk_size = 0;     // K (kPolicy); 1 otherwise
   int execute_steps = 0;  // actions executed per chunk
   std::optional<double> ensemble_decay;  // temporal ensembling's decay; empty: off
+  model::GripperOutput gripper_output = model::GripperOutput::kBinary;  // kPolicy only
   int episodes_per_task = 0;
   int max_steps = 0;  // the cap given in the options (0: suite limits)
   std::uint64_t seed = 0;
