@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include "model/checkpoint.h"
+#include "model/data/episode_store.h"
 #include "model/losses.h"
 #include "model/policy.h"
 #include "model/task_vocabulary.h"
@@ -41,7 +42,10 @@ class TestOverfit : public QObject {
     in.text_ids = padTokenBatch(text, c.pad_token_id);
     PolicyInputs teacher_in{torch::Tensor(), in.proprio, padTokenBatch(teacher_text, c.pad_token_id)};
     QVERIFY(teacher_in.text_ids.size(1) <= c.max_text_tokens);
-    const auto target = torch::rand({b, c.chunk_size, c.action_dim}) * 2 - 1;
+    auto target = torch::rand({b, c.chunk_size, c.action_dim}) * 2 - 1;
+    // The gripper command is binary, as the loader makes it (and as the Policy returns it).
+    QCOMPARE(c.action_dim, data::kActionDim);
+    target.select(2, data::kGripperDim).sign_();
 
     // Depth: a tilted plane per sample, and the frozen point-map teacher's features (fixed).
     TeacherInput ti;
