@@ -41,6 +41,10 @@ int runCollect(const std::vector<std::string>& argv) {
               "also write the expert's failed attempts (success false)")
       .option("point-maps", Args::Kind::kFlag,
               "store per-step point maps (T, 2, H, W, 3) as the demos' teacher features")
+      .option("action-noise", Args::Kind::kValue,
+              "DART: executed arm actions get Gaussian noise of this std (normalised units, "
+              "0..1); the demos record the expert's own actions",
+              "0")
       .option("append", Args::Kind::kFlag,
               "add the demos to an existing --out file instead of replacing it")
       .option("quiet", Args::Kind::kFlag, "no progress lines");
@@ -73,6 +77,10 @@ int runCollect(const std::vector<std::string>& argv) {
       args.has("keep-failures") ? eval::KeepEpisodes::kAll : eval::KeepEpisodes::kSuccessfulOnly;
   o.point_maps = args.has("point-maps") ? eval::PointMaps::kStore : eval::PointMaps::kSkip;
   o.output = args.has("append") ? eval::OutputMode::kAppend : eval::OutputMode::kReplace;
+  o.action_noise = args.doubleValue("action-noise");
+  if (!(o.action_noise >= 0.0 && o.action_noise <= 1.0))
+    throw UsageError("--action-noise must be in [0, 1] (normalised action units), got " +
+                     args.value("action-noise"));
 
   checkWritable(args.value("out"), "out");
   const fs::path out = args.value("out");

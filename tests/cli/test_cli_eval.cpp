@@ -170,6 +170,10 @@ class TestCliEval : public QObject {
                      "/proc/none");
     expectCleanError(runCli({"collect", "--suite", "goal", "--perturb", "light:6", "--out", out}),
                      "light:6");
+    expectCleanError(runCli({"collect", "--suite", "goal", "--action-noise", "1.5", "--out", out}),
+                     "--action-noise must be in [0, 1]");
+    expectCleanError(runCli({"collect", "--suite", "goal", "--action-noise", "lots", "--out", out}),
+                     "'lots'");
     QVERIFY(!QFile::exists(out));
   }
 };

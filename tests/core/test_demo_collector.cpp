@@ -9,6 +9,7 @@
 
 #include "core/episodes/episode_file.h"
 #include "core/eval/demo_collector.h"
+#include "core/sim/tabletop_env.h"
 #include "core/sim/tasks.h"
 
 namespace fs = std::filesystem;
@@ -106,6 +107,65 @@ class TestDemoCollector : public QObject {
     QCOMPARE(core::EpisodeReader(file).episodeNames().size(), std::size_t{1});
   }
 
+  // DART: the world executes the expert's action plus noise, the demo records the expert's own.
+  // Replaying a demo's recorded actions from its start therefore reproduces its states only
+  // without noise; with noise the replay leaves them, while the expert still finishes the task.
+  void noiseInjectedDemosRecordTheExpertsActions() {
+    const fs::path dir =
+        fs::path(qEnvironmentVariable("THINKVLA_TEST_TMP", QDir::tempPath()).toStdString()) /
+        "collect_noise";
+    fs::create_directories(dir);
+    eval::CollectOptions o;
+    o.suite = sim::Suite::kObject;
+    o.tasks = {1};
+    o.episodes_per_task = 1;
+    o.max_attempts_per_task = 3;
+    o.image_size = 32;
+    o.qa_per_episode = 0;
+    o.qa_2d_per_episode = 0;
+    o.seed = 11;
+    const auto clean = eval::collectDemonstrations(o, dir / "clean.hdf5");
+    o.action_noise = 0.3;
+    const auto noisy = eval::collectDemonstrations(o, dir / "noisy.hdf5");
+    QCOMPARE(clean.demos.size(), std::size_t{1});
+    QCOMPARE(noisy.demos.size(), std::size_t{1});
+    QCOMPARE(noisy.demos[0].seed, clean.demos[0].seed);
+
+    const core::Episode a = core::EpisodeReader(dir / "clean.hdf5").readEpisode("demo_0");
+    const core::EpisodeReader noisy_reader(dir / "noisy.hdf5");
+    const core::Episode b = noisy_reader.readEpisode("demo_0");
+    QVERIFY(b.annotations.success);
+    QVERIFY(b.annotations.notes.find("action noise 0.3") != std::string::npos);
+    QVERIFY(a.annotations.notes.find("action noise") == std::string::npos);
+    const auto args = nlohmann::json::parse(noisy_reader.datasetInfo().env_args_json);
+    QCOMPARE(args["action_noise"].get<double>(), 0.3);
+    // The same start and the same expert: the first label is the same, the states then part.
+    QCOMPARE(b.states.row(0), a.states.row(0));
+    QCOMPARE(b.actions.row(0), a.actions.row(0));
+    QVERIFY(b.states.row(1) != a.states.row(1));
+    QVERIFY(b.actions.cwiseAbs().maxCoeff() <= 1.0);
+
+    // How many recorded steps does a replay of the recorded actions reproduce exactly?
+    const auto replayedSteps = [&](const core::Episode& e) {
+      sim::TabletopEnv env;
+      env.reset(sim::task(o.suite, 1), noisy.demos[0].seed);
+      Eigen::Index t = 0;
+      for (; t + 1 < e.actions.rows(); ++t) {
+        sim::Action action;
+        for (int i = 0; i < sim::kActionDim; ++i)
+          action[static_cast<std::size_t>(i)] = e.actions(t, i);
+        env.step(action);
+        const std::vector<double> s = env.physicsState();
+        const Eigen::Map<const Eigen::RowVectorXd> state(s.data(),
+                                                         static_cast<Eigen::Index>(s.size()));
+        if (state != e.states.row(t + 1)) break;
+      }
+      return t + 1;
+    };
+    QCOMPARE(replayedSteps(a), a.actions.rows());
+    QCOMPARE(replayedSteps(b), Eigen::Index{1});
+  }
+
   void rejectsBadOptions() {
     eval::CollectOptions o;
     o.suite = sim::Suite::kSpatial;
@@ -114,6 +174,12 @@ class TestDemoCollector : public QObject {
     o.tasks = {};
     o.episodes_per_task = 0;
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, eval::collectDemonstrations(o, "unused.hdf5"));
+    o.episodes_per_task = 1;
+    for (double noise : {-0.1, 1.5, std::nan("")}) {
+      o.action_noise = noise;
+      QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
+                               eval::collectDemonstrations(o, "unused.hdf5"));
+    }
   }
 };
 

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <fstream>
@@ -99,6 +100,8 @@ CollectSummary collectDemonstrations(const CollectOptions& o, const std::filesys
   if (o.image_size < 16 || o.image_size > 512)
     throw std::invalid_argument("image size must be 16..512");
   if (o.qa_per_episode < 0) throw std::invalid_argument("QA pairs per episode must be >= 0");
+  if (!(o.action_noise >= 0.0 && o.action_noise <= 1.0))
+    throw std::invalid_argument("action noise must be in [0, 1] (normalised action units)");
   if (o.qa_2d_per_episode < 0) {
     throw std::invalid_argument("2D QA pairs per episode must be >= 0");
   }
@@ -133,6 +136,7 @@ CollectSummary collectDemonstrations(const CollectOptions& o, const std::filesys
     args["suite"] = sim::suiteName(o.suite);
     args["perturbation"] = o.perturbation.toString();
     args["seed"] = o.seed;
+    args["action_noise"] = o.action_noise;
     args["control_freq"] = 20;
     args["image_size"] = o.image_size;
     args["depth_units"] = "metres along the optical axis";
@@ -169,6 +173,9 @@ CollectSummary collectDemonstrations(const CollectOptions& o, const std::filesys
       const std::uint64_t seed = o.seed + static_cast<std::uint64_t>(a);
       env.reset(task, seed, o.perturbation);
       sim::ScriptedExpert expert(task, seed);
+      // Its own stream: the expert, the QA pairs and the noise-free demos stay what they were.
+      std::mt19937_64 noise_rng(seed ^ 0xDA27ULL);
+      std::normal_distribution<double> noise(0.0, o.action_noise > 0.0 ? o.action_noise : 1.0);
       Recording rec;
       Episode& e = rec.episode;
       e.init_state = env.physicsState();
@@ -193,7 +200,12 @@ CollectSummary collectDemonstrations(const CollectOptions& o, const std::filesys
         const sim::Action action = expert.act(env);
         rec.stages.push_back(primitiveOf(expert.stage()));
         appendRow(e.actions, action.data(), sim::kActionDim);
-        r = env.step(action);
+        sim::Action executed = action;
+        if (o.action_noise > 0.0) {
+          for (int i = 0; i < sim::kActionDim - 1; ++i)  // the last component is the gripper
+            executed[i] = std::clamp(executed[i] + noise(noise_rng), -1.0, 1.0);
+        }
+        r = env.step(executed);
         if (r.status == sim::StepStatus::kRefused)
           throw std::runtime_error("the expert's action was refused: " + r.error);
         unstable = unstable || !r.physics_warnings.empty();
@@ -212,6 +224,13 @@ CollectSummary collectDemonstrations(const CollectOptions& o, const std::filesys
                               static_cast<std::int64_t>(seed), ""};
       e.annotations.teacher_prompts = {sim::teacherPrompt(task)};
       if (o.perturbation.any()) e.annotations.notes = "perturbation " + o.perturbation.toString();
+      if (o.action_noise > 0.0) {
+        if (!e.annotations.notes.empty()) e.annotations.notes += "; ";
+        std::ostringstream note;
+        note << "action noise " << o.action_noise
+             << " (executed: the recorded action + Gaussian noise on the arm components)";
+        e.annotations.notes += note.str();
+      }
       if (o.perturbation.level(sim::PerturbDimension::kCamera) > 0) {
         const nlohmann::json cameras = {{"agentview", cameraJson(env.cameraGeometry("agentview"))}};
         e.annotations.notes += "; cameras " + cameras.dump();

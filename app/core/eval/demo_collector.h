@@ -14,6 +14,12 @@
 // PointMaps::kStore the per-step camera-frame point maps (T, 2, H, W, 3) float32 are also stored
 // as the demo's teacher features.
 //
+// Noise-injected demonstrations (DART, Laskey et al. 2017), `action_noise` > 0: the world executes
+// the expert's action plus Gaussian noise on the six arm components (normalised units, clipped to
+// [-1, 1]; the gripper stays as commanded), while the demo records the expert's own action. The
+// expert reads the world at every step, so the demos show it correcting small drifts: the states
+// a policy reaches after its own small errors, labelled with the way back.
+//
 // Determinism: attempt a of a task uses seed `seed + a`; the same options give the same demos
 // (bit for bit, apart from the wall-clock times in the annotations).
 // Threads: collectDemonstrations() runs on the calling thread, which renders through its own
@@ -52,6 +58,7 @@ struct CollectOptions {
   KeepEpisodes keep = KeepEpisodes::kSuccessfulOnly;
   PointMaps point_maps = PointMaps::kSkip;
   OutputMode output = OutputMode::kReplace;
+  double action_noise = 0.0;  // DART: std of the noise added to the executed arm actions (0: none)
 };
 
 struct CollectedDemo {
