@@ -42,7 +42,7 @@ int runCollect(const std::vector<std::string>& argv) {
       .option("point-maps", Args::Kind::kFlag,
               "store per-step point maps (T, 2, H, W, 3) as the demos' teacher features")
       .option("action-noise", Args::Kind::kValue,
-              "DART: executed arm actions get Gaussian noise of this std (normalised units, "
+              "DART: the executed dx, dy, dz get Gaussian noise of this std (normalised units, "
               "0..1); the demos record the expert's own actions",
               "0")
       .option("append", Args::Kind::kFlag,

@@ -202,7 +202,10 @@ CollectSummary collectDemonstrations(const CollectOptions& o, const std::filesys
         appendRow(e.actions, action.data(), sim::kActionDim);
         sim::Action executed = action;
         if (o.action_noise > 0.0) {
-          for (int i = 0; i < sim::kActionDim - 1; ++i)  // the last component is the gripper
+          // Position only: the tasks hold the gripper's orientation nearly still, so the
+          // normalisation's range of the rotation components is narrow, and corrections of
+          // noise there would dominate the action loss (tried: the policy then spun the hand).
+          for (int i = 0; i < 3; ++i)
             executed[i] = std::clamp(executed[i] + noise(noise_rng), -1.0, 1.0);
         }
         r = env.step(executed);
@@ -228,7 +231,7 @@ CollectSummary collectDemonstrations(const CollectOptions& o, const std::filesys
         if (!e.annotations.notes.empty()) e.annotations.notes += "; ";
         std::ostringstream note;
         note << "action noise " << o.action_noise
-             << " (executed: the recorded action + Gaussian noise on the arm components)";
+             << " (executed: the recorded action + Gaussian noise on dx, dy, dz)";
         e.annotations.notes += note.str();
       }
       if (o.perturbation.level(sim::PerturbDimension::kCamera) > 0) {

@@ -15,8 +15,9 @@
 // as the demo's teacher features.
 //
 // Noise-injected demonstrations (DART, Laskey et al. 2017), `action_noise` > 0: the world executes
-// the expert's action plus Gaussian noise on the six arm components (normalised units, clipped to
-// [-1, 1]; the gripper stays as commanded), while the demo records the expert's own action. The
+// the expert's action plus Gaussian noise on its three position components (normalised units,
+// clipped to [-1, 1]; rotation and gripper stay as commanded), while the demo records the expert's
+// own action. The
 // expert reads the world at every step, so the demos show it correcting small drifts: the states
 // a policy reaches after its own small errors, labelled with the way back.
 //
@@ -58,7 +59,7 @@ struct CollectOptions {
   KeepEpisodes keep = KeepEpisodes::kSuccessfulOnly;
   PointMaps point_maps = PointMaps::kSkip;
   OutputMode output = OutputMode::kReplace;
-  double action_noise = 0.0;  // DART: std of the noise added to the executed arm actions (0: none)
+  double action_noise = 0.0;  // DART: std of the noise added to the executed dx, dy, dz (0: none)
 };
 
 struct CollectedDemo {
