@@ -205,7 +205,8 @@ CollectSummary collectDemonstrations(const CollectOptions& o, const std::filesys
           // Position only: the tasks hold the gripper's orientation nearly still, so the
           // normalisation's range of the rotation components is narrow, and corrections of
           // noise there would dominate the action loss (tried: the policy then spun the hand).
-          for (int i = 0; i < 3; ++i)
+          constexpr int kPositionComponents = 3;  // dx, dy, dz lead the action
+          for (int i = 0; i < kPositionComponents; ++i)
             executed[i] = std::clamp(executed[i] + noise(noise_rng), -1.0, 1.0);
         }
         r = env.step(executed);

@@ -17,9 +17,10 @@
 // Noise-injected demonstrations (DART, Laskey et al. 2017), `action_noise` > 0: the world executes
 // the expert's action plus Gaussian noise on its three position components (normalised units,
 // clipped to [-1, 1]; rotation and gripper stay as commanded), while the demo records the expert's
-// own action. The
-// expert reads the world at every step, so the demos show it correcting small drifts: the states
-// a policy reaches after its own small errors, labelled with the way back.
+// own action. The expert reads the world at every step, so the demos show it correcting small
+// drifts: the states a policy reaches after its own small errors, labelled with the way back.
+// With the built-in waypoint experts the labels near a waypoint become small corrections to and
+// fro, and a policy trained on them hovered (docs/results.md, nineteenth session).
 //
 // Determinism: attempt a of a task uses seed `seed + a`; the same options give the same demos
 // (bit for bit, apart from the wall-clock times in the annotations).
