@@ -18,7 +18,14 @@ int runInit(const std::vector<std::string>& argv) {
               "channels of the 3D teacher's features (29: the built-in point-map teacher)", "29")
       .option("no-geometry-adapter", Args::Kind::kFlag, "ablation: no geometry adapter")
       .option("no-reasoning-adapter", Args::Kind::kFlag, "ablation: no reasoning adapter")
-      .option("no-anchor", Args::Kind::kFlag, "ablation: no <anchor> token (and no reasoning adapter)");
+      .option("no-anchor", Args::Kind::kFlag,
+              "ablation: no <anchor> token (and no reasoning adapter)")
+      .option("image-size", Args::Kind::kValue,
+              "side of the network's input views in pixels "
+              "(default: the preset's)")
+      .option("token-pool", Args::Kind::kValue,
+              "image patches pooled per token side "
+              "(default: the preset's)");
   args.parse(argv);
   if (args.helpRequested()) {
     std::cout << args.usage();
@@ -44,12 +51,19 @@ int runInit(const std::vector<std::string>& argv) {
   config.use_geometry_adapter = !args.has("no-geometry-adapter");
   config.use_reasoning_adapter = !args.has("no-reasoning-adapter") && !args.has("no-anchor");
   config.use_anchor = !args.has("no-anchor");
+  if (args.has("image-size")) config.image_size = args.intValue("image-size");
+  if (args.has("token-pool")) config.token_pool = args.intValue("token-pool");
   config.teacher_feature_dim = args.intValue("teacher-dim");
   if (config.teacher_feature_dim < 1) throw UsageError("--teacher-dim must be positive");
   const int seed = args.intValue("seed");
   if (seed < 0) throw UsageError("--seed must be >= 0");
 
-  const auto checkpoint = model::initCheckpoint(config, static_cast<uint64_t>(seed));
+  model::Checkpoint checkpoint;
+  try {
+    checkpoint = model::initCheckpoint(config, static_cast<uint64_t>(seed));
+  } catch (const model::ConfigError& e) {  // --image-size or --token-pool out of range
+    throw UsageError(e.what());
+  }
   model::saveCheckpoint(checkpoint, args.value("out"));
   const auto counts = model::countParameters(checkpoint.net);
   std::cout << "wrote " << args.value("out") << ": preset " << checkpoint.config.preset << ", "

@@ -33,6 +33,29 @@ class TestCliModel : public QObject {
     QVERIFY(info2.out.contains("\"deployed\": true") || info2.out.contains("\"deployed\":true"));
   }
 
+  void initWithAnotherImageSize() {
+    QTemporaryDir dir;
+    const QString ckpt = dir.filePath("tiny64");
+    const auto init = runCli(
+        {"init", "--preset", "tiny", "--image-size", "64", "--token-pool", "4", "--out", ckpt});
+    QVERIFY2(init.code == 0, qPrintable(init.out + init.err));
+    const auto info = runCli({"info", ckpt});
+    QVERIFY2(info.code == 0, qPrintable(info.err));
+    QVERIFY2(info.out.contains("resized to 64x64"), qPrintable(info.out));
+    // 64 / 8 = 8 patches a side, pooled 4 x 4: 2 x 2 tokens per view, two views.
+    QVERIFY2(info.out.contains("8 image tokens (patch grid 8x8"), qPrintable(info.out));
+
+    const auto pool = runCli({"init", "--preset", "tiny", "--image-size", "64", "--token-pool", "3",
+                              "--out", dir.filePath("bad")});
+    QCOMPARE(pool.code, 2);
+    QVERIFY2(pool.err.contains("token_pool"), qPrintable(pool.err));
+    const auto size =
+        runCli({"init", "--preset", "tiny", "--image-size", "60", "--out", dir.filePath("bad")});
+    QCOMPARE(size.code, 2);
+    QVERIFY2(size.err.contains("image_size"), qPrintable(size.err));
+    QVERIFY(!QFileInfo::exists(dir.filePath("bad")));
+  }
+
   void badCheckpointsGiveClearErrors() {
     QTemporaryDir dir;
     const auto missing = runCli({"info", dir.filePath("nothing")});
