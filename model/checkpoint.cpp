@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -75,18 +76,29 @@ torch::Tensor NormStats::normalizeProprio(const torch::Tensor& proprio) const {
 torch::Tensor NormStats::normalizeActions(const torch::Tensor& actions) const {
   auto lo = toTensor(action_q01);
   auto hi = toTensor(action_q99);
-  return ((actions.to(torch::kFloat32) - lo) / (hi - lo).clamp_min(1e-8) * 2.0 - 1.0).clamp(-1.0, 1.0);
+  auto unit =
+      ((actions.to(torch::kFloat32) - lo) / (hi - lo).clamp_min(1e-8) * 2.0 - 1.0).clamp(-1.0, 1.0);
+  if (action_mu_law <= 0.0f) return unit;
+  const double mu = action_mu_law;
+  return unit.sign() * torch::log1p(unit.abs() * mu) / std::log1p(mu);
 }
 
 torch::Tensor NormStats::unnormalizeActions(const torch::Tensor& actions) const {
   auto lo = toTensor(action_q01);
   auto hi = toTensor(action_q99);
-  return (actions.to(torch::kFloat32).clamp(-1.0, 1.0) + 1.0) * 0.5 * (hi - lo) + lo;
+  auto unit = actions.to(torch::kFloat32).clamp(-1.0, 1.0);
+  if (action_mu_law > 0.0f) {
+    const double mu = action_mu_law;
+    unit = unit.sign() * torch::expm1(unit.abs() * std::log1p(mu)) / mu;
+  }
+  return (unit + 1.0) * 0.5 * (hi - lo) + lo;
 }
 
 nlohmann::json NormStats::toJson() const {
-  return {{"action", {{"q01", action_q01}, {"q99", action_q99}}},
-          {"proprio", {{"q01", proprio_q01}, {"q99", proprio_q99}}}};
+  nlohmann::json json = {{"action", {{"q01", action_q01}, {"q99", action_q99}}},
+                         {"proprio", {{"q01", proprio_q01}, {"q99", proprio_q99}}}};
+  if (action_mu_law > 0.0f) json["action"]["mu_law"] = action_mu_law;  // absent: linear
+  return json;
 }
 
 NormStats NormStats::fromJson(const nlohmann::json& json, const std::string& source) {
@@ -106,6 +118,14 @@ NormStats NormStats::fromJson(const nlohmann::json& json, const std::string& sou
   s.action_q99 = readAny("action", "q99");
   s.proprio_q01 = readAny("proprio", "q01");
   s.proprio_q99 = readAny("proprio", "q99");
+  if (json["action"].contains("mu_law")) {
+    const auto& mu = json["action"]["mu_law"];
+    if (!mu.is_number() || !std::isfinite(mu.get<double>()) || mu.get<double>() < 0.0 ||
+        mu.get<double>() > 1e6) {
+      throw CheckpointError(source + ": field 'action.mu_law' must be a number in [0, 1e6]");
+    }
+    s.action_mu_law = mu.get<float>();
+  }
   return s;
 }
 

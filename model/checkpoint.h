@@ -28,9 +28,13 @@ struct CheckpointError : std::runtime_error {
 };
 
 // Per-dimension 1st and 99th percentiles; values map linearly from [q01, q99] to [-1, 1].
+// With action_mu_law = mu > 0 each action value u in [-1, 1] is then companded to
+// sign(u) ln(1 + mu |u|) / ln(1 + mu): small motions get finer network units, full-speed ones
+// coarser (+-1 and 0 map onto themselves, so a binary gripper command is unchanged).
 struct NormStats {
   std::vector<float> action_q01, action_q99;
   std::vector<float> proprio_q01, proprio_q99;
+  float action_mu_law = 0.0f;  // 0: linear
 
   static NormStats identity(int action_dim, int proprio_dim);  // [-1, 1] in both
   torch::Tensor normalizeProprio(const torch::Tensor& proprio) const;     // [..., P]

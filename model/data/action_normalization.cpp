@@ -34,6 +34,12 @@ float toUnit(float x, float lo, float hi) {
   return (x - lo) / std::max(hi - lo, 1e-8f) * 2.0f - 1.0f;
 }
 
+// NormStats::normalizeActions' companding, in float as the tensor version computes it.
+float muLaw(float unit, float mu) {
+  const float magnitude = std::log1p(std::fabs(unit) * mu) / std::log1p(mu);
+  return unit < 0.0f ? -magnitude : (unit > 0.0f ? magnitude : 0.0f);
+}
+
 }  // namespace
 
 NormStats computeNormStats(const std::vector<const EpisodeStore*>& stores, double lower_quantile,
@@ -131,7 +137,8 @@ NormStats loadNormStats(const std::filesystem::path& file) {
 void normalizeAction(const NormStats& stats, const float* raw, float* normalized) {
   for (int d = 0; d < kActionDim; ++d) {
     const float x = d == kGripperDim ? binarizeGripper(raw[d]) : raw[d];
-    normalized[d] = std::clamp(toUnit(x, stats.action_q01[d], stats.action_q99[d]), -1.0f, 1.0f);
+    const float unit = std::clamp(toUnit(x, stats.action_q01[d], stats.action_q99[d]), -1.0f, 1.0f);
+    normalized[d] = stats.action_mu_law > 0.0f ? muLaw(unit, stats.action_mu_law) : unit;
   }
 }
 

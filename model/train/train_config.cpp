@@ -87,6 +87,9 @@ void TrainConfig::validate(const std::string& source) const {
   if (norm_stats != "data" && norm_stats != "checkpoint") {
     fail(source, "norm_stats", "must be 'data' or 'checkpoint' (got '" + norm_stats + "')");
   }
+  if (!(action_mu_law >= 0.0 && action_mu_law <= 1e6)) {
+    fail(source, "action_mu_law", "must be in [0, 1e6] (0: linear)");
+  }
 }
 
 nlohmann::json TrainConfig::toJson() const {
@@ -118,7 +121,8 @@ nlohmann::json TrainConfig::toJson() const {
           {"teacher", teacher},
           {"teacher_input_size", teacher_input_size},
           {"camera_fovy_deg", camera_fovy_deg},
-          {"norm_stats", norm_stats}};
+          {"norm_stats", norm_stats},
+          {"action_mu_law", action_mu_law}};
 }
 
 TrainConfig TrainConfig::fromJson(const nlohmann::json& json, const std::string& source) {
@@ -155,6 +159,7 @@ TrainConfig TrainConfig::fromJson(const nlohmann::json& json, const std::string&
   read(json, "teacher_input_size", c.teacher_input_size, source);
   read(json, "camera_fovy_deg", c.camera_fovy_deg, source);
   read(json, "norm_stats", c.norm_stats, source);
+  read(json, "action_mu_law", c.action_mu_law, source);
   if (json.contains("augmentation")) {
     const auto& a = json["augmentation"];
     if (!a.is_object()) fail(source, "augmentation", "must be an object");

@@ -74,6 +74,9 @@ struct TrainConfig {
   // Normalisation statistics: "data" (computed from the training episodes) or "checkpoint" (kept
   // from the initial checkpoint, e.g. when fine-tuning on a handful of new episodes).
   std::string norm_stats = "data";
+  // With norm_stats "data": mu of the actions' mu-law companding (NormStats::action_mu_law), 0 for
+  // the linear map. A run that keeps the checkpoint's statistics keeps its companding too.
+  double action_mu_law = 0.0;
 
   // Throws TrainConfigError naming `source` and the field.
   void validate(const std::string& source = "train config") const;

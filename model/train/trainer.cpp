@@ -240,6 +240,7 @@ Trainer::Trainer(Checkpoint initial, std::vector<data::WeightedStore> stores, Tr
       raw.push_back(s.store.get());
     }
     ckpt_.norm_stats = data::computeNormStats(raw);
+    ckpt_.norm_stats.action_mu_law = static_cast<float>(config_.action_mu_law);
   }
 
   // The teacher and whether depth is read.

@@ -3,6 +3,7 @@
 #include <QtTest/QtTest>
 #include <torch/torch.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -184,6 +185,52 @@ class TestDataPipeline : public QObject {
                 .abs()
                 .max()
                 .item<float>() < 1e-6f);
+  }
+
+  void muLawCompandingRefinesSmallMotions() {
+    auto store = makeStore(0, {30, 17}, false);
+    NormStats s = computeNormStats({store.get()});
+    s.action_mu_law = 16.0f;
+    // A value 5% of the half range from the centre lands 3.8 times further out than linearly.
+    float a[kActionDim], n[kActionDim];
+    for (int d = 0; d < kActionDim; ++d) {
+      const float centre = 0.5f * (s.action_q01[d] + s.action_q99[d]);
+      a[d] = centre + 0.025f * (s.action_q99[d] - s.action_q01[d]);
+    }
+    a[kGripperDim] = 1.0f;
+    normalizeAction(s, a, n);
+    const float expected = std::log1p(16.0f * 0.05f) / std::log1p(16.0f);
+    QVERIFY2(std::abs(n[0] - expected) < 1e-5f, std::to_string(n[0]).c_str());
+    QVERIFY(n[0] > 3.5f * 0.05f);
+    QCOMPARE(n[kGripperDim], 1.0f);  // +-1 map onto themselves: the snapped gripper is unchanged
+    // The loader's numbers are the checkpoint's, and the policy's inverse gives the action back.
+    const auto a_t = torch::tensor(std::vector<float>(a, a + kActionDim));
+    const auto n_t = torch::tensor(std::vector<float>(n, n + kActionDim));
+    QVERIFY((s.normalizeActions(a_t) - n_t).abs().max().item<float>() < 1e-6f);
+    QVERIFY((s.unnormalizeActions(n_t) - a_t).abs().max().item<float>() < 1e-5f);
+    const auto grid = torch::linspace(-1.0, 1.0, 41);
+    const auto lo = torch::tensor(s.action_q01), hi = torch::tensor(s.action_q99);
+    const auto raw = (grid.unsqueeze(1) + 1.0) * 0.5 * (hi - lo) + lo;
+    QVERIFY((s.unnormalizeActions(s.normalizeActions(raw)) - raw).abs().max().item<float>() <
+            1e-5f);
+    // Saved and read back; a bad value names the field.
+    const QString dir =
+        qEnvironmentVariable("THINKVLA_TEST_TMP", QDir::tempPath()) + "/data_pipeline";
+    QDir().mkpath(dir);
+    const std::filesystem::path file = (dir + "/norm_stats_mu.json").toStdString();
+    saveNormStats(s, file);
+    QCOMPARE(loadNormStats(file).action_mu_law, 16.0f);
+    auto bad = s.toJson();
+    bad["action"]["mu_law"] = -2.0;
+    std::ofstream((dir + "/bad_mu.json").toStdString()) << bad.dump();
+    try {
+      loadNormStats((dir + "/bad_mu.json").toStdString());
+      QFAIL("no error");
+    } catch (const DataError& e) {
+      QVERIFY2(std::string(e.what()).find("action.mu_law") != std::string::npos, e.what());
+    }
+    // Without it the file is the linear one, as before.
+    QVERIFY(!computeNormStats({store.get()}).toJson()["action"].contains("mu_law"));
   }
 
   void normStatsJsonRoundTrip() {
