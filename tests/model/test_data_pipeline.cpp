@@ -191,7 +191,7 @@ class TestDataPipeline : public QObject {
     auto store = makeStore(0, {30, 17}, false);
     NormStats s = computeNormStats({store.get()});
     s.action_mu_law = 16.0f;
-    // A value 5% of the half range from the centre lands 3.8 times further out than linearly.
+    // A value 5% of the half range from the centre lands about 4 times further out.
     float a[kActionDim], n[kActionDim];
     for (int d = 0; d < kActionDim; ++d) {
       const float centre = 0.5f * (s.action_q01[d] + s.action_q99[d]);

@@ -372,6 +372,17 @@ class TestTrainer : public QObject {
     QVERIFY(callbacks >= 12);
   }
 
+  void computedStatisticsTakeTheConfigsCompanding() {
+    TrainerOptions o;
+    o.config = smallConfig(1);
+    o.config.action_mu_law = 16.0;
+    o.out_dir = tempDir("mu_law");
+    Trainer t(freshTiny(), stores(), o);
+    QCOMPARE(t.checkpoint().norm_stats.action_mu_law, 16.0f);
+    o.config.action_mu_law = -1.0;
+    QVERIFY_THROWS_EXCEPTION(TrainConfigError, o.config.validate());
+  }
+
   void fineTunesFromAnExistingCheckpoint() {
     // Train a little, then fine-tune the result on new episodes with its normalisation kept.
     TrainerOptions o;
