@@ -129,6 +129,50 @@ NormStats NormStats::fromJson(const nlohmann::json& json, const std::string& sou
   return s;
 }
 
+const NormStats& Checkpoint::normStatsFor(const std::string& task) const {
+  const auto it = task_norm_stats.find(task);
+  return it == task_norm_stats.end() ? norm_stats : it->second;
+}
+
+nlohmann::json normStatsJson(const NormStats& pooled, const TaskNormStats& tasks) {
+  nlohmann::json json = pooled.toJson();
+  if (!tasks.empty()) {
+    nlohmann::json per_task = nlohmann::json::object();
+    for (const auto& [task, stats] : tasks) per_task[task] = stats.toJson();
+    json["tasks"] = std::move(per_task);
+  }
+  return json;
+}
+
+void readNormStatsJson(const nlohmann::json& json, const std::string& source,
+                       const PolicyConfig& config, NormStats& pooled, TaskNormStats& tasks) {
+  auto checked = [&](const nlohmann::json& j, const std::string& where) {
+    NormStats s = NormStats::fromJson(j, where);
+    auto dims = [&](const char* field, size_t q01, size_t q99, int expected, const char* key) {
+      if (q01 != static_cast<size_t>(expected) || q99 != static_cast<size_t>(expected)) {
+        throw CheckpointError(where + ": field '" + field + "' has " + std::to_string(q01) +
+                              " dimensions, config.json says " + key + " = " +
+                              std::to_string(expected));
+      }
+    };
+    dims("action", s.action_q01.size(), s.action_q99.size(), config.action_dim, "action_dim");
+    dims("proprio", s.proprio_q01.size(), s.proprio_q99.size(), config.proprio_dim, "proprio_dim");
+    return s;
+  };
+  pooled = checked(json, source);
+  tasks.clear();
+  if (!json.contains("tasks")) return;
+  if (!json["tasks"].is_object()) {
+    throw CheckpointError(source + ": field 'tasks' must map instructions to statistics");
+  }
+  for (const auto& [task, stats] : json["tasks"].items()) {
+    if (!stats.is_object()) {
+      throw CheckpointError(source + ": task '" + task + "' must hold 'action' and 'proprio'");
+    }
+    tasks.emplace(task, checked(stats, source + " (task '" + task + "')"));
+  }
+}
+
 Checkpoint initCheckpoint(const PolicyConfig& config_template, uint64_t seed) {
   Checkpoint c;
   c.tokenizer = SentencePieceTokenizer::train(defaultTokenizerCorpus(), {});
@@ -157,7 +201,8 @@ void saveCheckpoint(const Checkpoint& checkpoint, const std::string& directory) 
     writeSafetensors((tmp / "model.safetensors").string(), tensors,
                      {{"format", "pt"}, {"thinkvla_preset", checkpoint.config.preset}});
     checkpoint.tokenizer.save((tmp / "tokenizer.model").string());
-    writeText(tmp / "norm_stats.json", checkpoint.norm_stats.toJson().dump(2) + "\n");
+    writeText(tmp / "norm_stats.json",
+              normStatsJson(checkpoint.norm_stats, checkpoint.task_norm_stats).dump(2) + "\n");
     // Swap in: the old checkpoint (if any) moves aside first so a crash never leaves a half one.
     fs::path old;
     if (fs::exists(dir)) {
@@ -209,21 +254,7 @@ Checkpoint loadCheckpoint(const std::string& directory) {
   mismatch("anchor_token_id", c.config.anchor_token_id, c.tokenizer.anchorId());
 
   const auto norm_path = (dir / "norm_stats.json").string();
-  c.norm_stats = NormStats::fromJson(readJson(norm_path), norm_path);
-  if (c.norm_stats.action_q01.size() != static_cast<size_t>(c.config.action_dim) ||
-      c.norm_stats.action_q99.size() != static_cast<size_t>(c.config.action_dim)) {
-    throw CheckpointError(norm_path + ": field 'action' has " +
-                          std::to_string(c.norm_stats.action_q01.size()) +
-                          " dimensions, config.json says action_dim = " +
-                          std::to_string(c.config.action_dim));
-  }
-  if (c.norm_stats.proprio_q01.size() != static_cast<size_t>(c.config.proprio_dim) ||
-      c.norm_stats.proprio_q99.size() != static_cast<size_t>(c.config.proprio_dim)) {
-    throw CheckpointError(norm_path + ": field 'proprio' has " +
-                          std::to_string(c.norm_stats.proprio_q01.size()) +
-                          " dimensions, config.json says proprio_dim = " +
-                          std::to_string(c.config.proprio_dim));
-  }
+  readNormStatsJson(readJson(norm_path), norm_path, c.config, c.norm_stats, c.task_norm_stats);
 
   const auto weights_path = (dir / "model.safetensors").string();
   if (!fs::exists(weights_path)) throw CheckpointError(weights_path + ": missing");
@@ -274,6 +305,7 @@ Checkpoint exportCheckpoint(const Checkpoint& checkpoint) {
   out.config.deployed = true;
   out.tokenizer = checkpoint.tokenizer;
   out.norm_stats = checkpoint.norm_stats;
+  out.task_norm_stats = checkpoint.task_norm_stats;
   out.net = ThinkVlaNet(out.config);
   torch::NoGradGuard no_grad;
   auto source = checkpoint.net->named_parameters();

@@ -2,10 +2,11 @@
 //   config.json        the PolicyConfig (format "thinkvla-policy", version 1)
 //   model.safetensors  every parameter, float32, readable by Python's safetensors
 //   tokenizer.model    the SentencePiece BPE model
-//   norm_stats.json    per-dimension q01/q99 of actions and proprioception
+//   norm_stats.json    per-dimension q01/q99 of actions and proprioception, pooled over the
+//                      training data, and optionally per task ("tasks": instruction -> the same)
 // Saving is atomic: everything is written to a sibling temporary directory that is renamed into
-// place. Loading checks every file against the others and throws CheckpointError naming the file and
-// the field at fault. Exporting strips what only training uses (the alignment projector) and
+// place. Loading checks every file against the others and throws CheckpointError naming the file
+// and the field at fault. Exporting strips what only training uses (the alignment projector) and
 // produces a model whose actions are bit-identical.
 //
 // A Checkpoint owns its network (a module holder, shared with whoever copies it). Functions here
@@ -13,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -44,12 +46,31 @@ struct NormStats {
   static NormStats fromJson(const nlohmann::json& json, const std::string& source);
 };
 
+// Statistics of each task's own data, keyed by the task's instruction. OpenVLA keys its statistics
+// by dataset (`unnorm_key`); here a key is one task, because the tasks of one suite differ up to
+// eightfold in the range of a dimension (docs/results.md), and pooled statistics squeeze the small
+// motions of the narrow ones.
+using TaskNormStats = std::map<std::string, NormStats>;
+
 struct Checkpoint {
   PolicyConfig config;
   ThinkVlaNet net{nullptr};
   SentencePieceTokenizer tokenizer;
-  NormStats norm_stats;
+  NormStats norm_stats;           // pooled over all training data
+  TaskNormStats task_norm_stats;  // empty unless trained with per-task statistics
+
+  // The statistics a step of `task` (its instruction) is normalised with: the task's own, or the
+  // pooled ones for a task the training data did not hold.
+  const NormStats& normStatsFor(const std::string& task) const;
 };
+
+// norm_stats.json: the pooled statistics at the top level (what Python readers of LIBERO-style
+// statistics expect) and, when there are any, "tasks": {instruction: {"action", "proprio"}}.
+nlohmann::json normStatsJson(const NormStats& pooled, const TaskNormStats& tasks);
+// Reads both from norm_stats.json's content; every set must have the config's dimensions. Throws
+// CheckpointError naming `source` and the task or field at fault.
+void readNormStatsJson(const nlohmann::json& json, const std::string& source,
+                       const PolicyConfig& config, NormStats& pooled, TaskNormStats& tasks);
 
 struct ParameterCounts {
   int64_t total = 0;

@@ -19,8 +19,14 @@ void Policy::reset() {
   cached_ids_.clear();
 }
 
-PolicyInputs Policy::toInputs(const Observation& observation,
-                              const std::vector<int64_t>& text_ids) const {
+const NormStats& Policy::normStatsFor(const std::string& instruction) const {
+  const auto& tasks = checkpoint_.task_norm_stats;
+  const auto own = tasks.find(instruction);
+  return own != tasks.end() ? own->second : checkpoint_.normStatsFor(norm_stats_task_);
+}
+
+PolicyInputs Policy::toInputs(const Observation& observation, const std::vector<int64_t>& text_ids,
+                              const NormStats* stats) const {
   const auto& c = checkpoint_.config;
   if (static_cast<int>(observation.views.size()) != c.num_views) {
     throw std::invalid_argument("observation has " + std::to_string(observation.views.size()) +
@@ -62,8 +68,9 @@ PolicyInputs Policy::toInputs(const Observation& observation,
     }
     images = torch::stack(resized).unsqueeze(0);
   }
-  auto proprio = checkpoint_.norm_stats.normalizeProprio(
-      torch::tensor(observation.proprio, torch::kFloat32).unsqueeze(0));
+  auto proprio =
+      (stats ? *stats : checkpoint_.norm_stats)
+          .normalizeProprio(torch::tensor(observation.proprio, torch::kFloat32).unsqueeze(0));
   return {images, proprio, padTokenBatch({text_ids}, c.pad_token_id)};
 }
 
@@ -79,8 +86,9 @@ PolicyStep Policy::step(const Observation& observation, const std::string& instr
   }
   torch::NoGradGuard no_grad;
   const bool introspect = introspection == IntrospectionMode::kOn;
-  auto out = checkpoint_.net->forward(toInputs(observation, cached_ids_), introspect);
-  auto actions = checkpoint_.norm_stats.unnormalizeActions(out.actions[0]).contiguous();
+  const NormStats& stats = normStatsFor(instruction);
+  auto out = checkpoint_.net->forward(toInputs(observation, cached_ids_, &stats), introspect);
+  auto actions = stats.unnormalizeActions(out.actions[0]).contiguous();
   PolicyStep step;
   // Actions in the data's layout (delta pose, gripper) carry a gripper command to snap.
   const bool snap_gripper =

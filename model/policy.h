@@ -49,6 +49,13 @@ class Policy {
 
   // Forgets the cached instruction; call at the start of each episode.
   void reset();
+  // Normalisation statistics (model/checkpoint.h), for a checkpoint with per-task ones: step()
+  // uses the instruction's own when the checkpoint has them, else those of the task set here (the
+  // world's task, whose instruction a language perturbation paraphrased), else the pooled ones.
+  // Empty (the default): no fallback task.
+  void setNormStatsTask(std::string task) { norm_stats_task_ = std::move(task); }
+  // The statistics step(observation, instruction) uses.
+  const NormStats& normStatsFor(const std::string& instruction) const;
   // Binary by default (model/gripper_output.h).
   void setGripperOutput(GripperOutput mode) { gripper_output_ = mode; }
   GripperOutput gripperOutput() const { return gripper_output_; }
@@ -63,12 +70,15 @@ class Policy {
   };
   Answer answer(const Observation& observation, const std::string& question, int max_tokens = 24);
 
-  // Observation -> network inputs ([1, V, S, S, 3] uint8 at the model's image size, [1, P]).
-  PolicyInputs toInputs(const Observation& observation, const std::vector<int64_t>& text_ids) const;
+  // Observation -> network inputs ([1, V, S, S, 3] uint8 at the model's image size, [1, P]), the
+  // proprioception normalised with `stats` (the pooled statistics by default).
+  PolicyInputs toInputs(const Observation& observation, const std::vector<int64_t>& text_ids,
+                        const NormStats* stats = nullptr) const;
 
  private:
   Checkpoint checkpoint_;
   GripperOutput gripper_output_ = GripperOutput::kBinary;
+  std::string norm_stats_task_;
   std::string cached_instruction_;
   std::vector<int64_t> cached_ids_;
 };

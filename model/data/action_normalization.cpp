@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <random>
 
 namespace thinkvla::model::data {
@@ -40,24 +41,17 @@ float muLaw(float unit, float mu) {
   return unit < 0.0f ? -magnitude : (unit > 0.0f ? magnitude : 0.0f);
 }
 
-}  // namespace
-
-NormStats computeNormStats(const std::vector<const EpisodeStore*>& stores, double lower_quantile,
-                           double upper_quantile) {
-  if (!(lower_quantile >= 0.0 && lower_quantile < upper_quantile && upper_quantile <= 1.0)) {
-    throw DataError("computeNormStats: quantiles must satisfy 0 <= lower < upper <= 1");
-  }
+// Percentiles over every step of `records`.
+NormStats statsOver(const std::vector<const EpisodeRecord*>& records, double lower_quantile,
+                    double upper_quantile) {
   std::vector<std::vector<float>> actions(kActionDim), proprio(kProprioDim);
-  for (const EpisodeStore* store : stores) {
-    for (std::int64_t e = 0; e < store->numEpisodes(); ++e) {
-      const EpisodeRecord& r = store->episode(e);
-      for (std::int64_t t = 0; t < r.num_steps; ++t) {
-        for (int d = 0; d < kActionDim; ++d) {
-          actions[d].push_back(r.actions[static_cast<std::size_t>(t * kActionDim + d)]);
-        }
-        for (int d = 0; d < kProprioDim; ++d) {
-          proprio[d].push_back(r.proprio[static_cast<std::size_t>(t * kProprioDim + d)]);
-        }
+  for (const EpisodeRecord* r : records) {
+    for (std::int64_t t = 0; t < r->num_steps; ++t) {
+      for (int d = 0; d < kActionDim; ++d) {
+        actions[d].push_back(r->actions[static_cast<std::size_t>(t * kActionDim + d)]);
+      }
+      for (int d = 0; d < kProprioDim; ++d) {
+        proprio[d].push_back(r->proprio[static_cast<std::size_t>(t * kProprioDim + d)]);
       }
     }
   }
@@ -78,6 +72,42 @@ NormStats computeNormStats(const std::vector<const EpisodeStore*>& stores, doubl
   s.action_q01[kGripperDim] = -1.0f;
   s.action_q99[kGripperDim] = 1.0f;
   return s;
+}
+
+void checkQuantiles(double lower_quantile, double upper_quantile) {
+  if (!(lower_quantile >= 0.0 && lower_quantile < upper_quantile && upper_quantile <= 1.0)) {
+    throw DataError("computeNormStats: quantiles must satisfy 0 <= lower < upper <= 1");
+  }
+}
+
+}  // namespace
+
+NormStats computeNormStats(const std::vector<const EpisodeStore*>& stores, double lower_quantile,
+                           double upper_quantile) {
+  checkQuantiles(lower_quantile, upper_quantile);
+  std::vector<const EpisodeRecord*> records;
+  for (const EpisodeStore* store : stores) {
+    for (std::int64_t e = 0; e < store->numEpisodes(); ++e) records.push_back(&store->episode(e));
+  }
+  return statsOver(records, lower_quantile, upper_quantile);
+}
+
+TaskNormStats computeTaskNormStats(const std::vector<const EpisodeStore*>& stores,
+                                   double lower_quantile, double upper_quantile) {
+  checkQuantiles(lower_quantile, upper_quantile);
+  std::map<std::string, std::vector<const EpisodeRecord*>> by_task;
+  for (const EpisodeStore* store : stores) {
+    for (std::int64_t e = 0; e < store->numEpisodes(); ++e) {
+      const EpisodeRecord& r = store->episode(e);
+      if (r.num_steps > 0) by_task[r.instruction].push_back(&r);
+    }
+  }
+  if (by_task.empty()) throw DataError("computeTaskNormStats: the episode stores hold no steps");
+  TaskNormStats out;
+  for (const auto& [task, records] : by_task) {
+    out.emplace(task, statsOver(records, lower_quantile, upper_quantile));
+  }
+  return out;
 }
 
 void saveNormStats(const NormStats& stats, const std::filesystem::path& file) {

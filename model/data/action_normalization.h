@@ -25,6 +25,11 @@ inline constexpr float kMinNormRange = 1e-4f;
 NormStats computeNormStats(const std::vector<const EpisodeStore*>& stores,
                            double lower_quantile = 0.01, double upper_quantile = 0.99);
 
+// The same statistics for each task (episodes grouped by instruction) on its own. Throws DataError
+// when the stores hold no steps.
+TaskNormStats computeTaskNormStats(const std::vector<const EpisodeStore*>& stores,
+                                   double lower_quantile = 0.01, double upper_quantile = 0.99);
+
 // norm_stats.json in the checkpoint's format, written atomically (temporary file, then rename).
 void saveNormStats(const NormStats& stats, const std::filesystem::path& file);
 // Reads and checks norm_stats.json: kActionDim and kProprioDim values, finite, q01 <= q99.

@@ -64,9 +64,11 @@ std::vector<std::int64_t> cut(std::vector<std::int64_t> ids, int max_tokens) {
 }  // namespace
 
 DataLoader::DataLoader(std::vector<WeightedStore> stores, NormStats norm_stats,
-                       SentencePieceTokenizer tokenizer, LoaderOptions options)
+                       SentencePieceTokenizer tokenizer, LoaderOptions options,
+                       TaskNormStats task_norm_stats)
     : stores_(std::move(stores)),
       norm_stats_(std::move(norm_stats)),
+      task_norm_stats_(std::move(task_norm_stats)),
       tokenizer_(std::move(tokenizer)),
       options_(std::move(options)) {
   const LoaderOptions& o = options_;
@@ -79,12 +81,17 @@ DataLoader::DataLoader(std::vector<WeightedStore> stores, NormStats norm_stats,
     throw DataError("DataLoader: qa_ratio must be in [0, 1]");
   if (o.num_workers < 0) throw DataError("DataLoader: num_workers must be >= 0");
   if (o.queue_capacity < 1) throw DataError("DataLoader: queue_capacity must be at least 1");
-  if (static_cast<int>(norm_stats_.action_q01.size()) != kActionDim ||
-      static_cast<int>(norm_stats_.action_q99.size()) != kActionDim ||
-      static_cast<int>(norm_stats_.proprio_q01.size()) != kProprioDim ||
-      static_cast<int>(norm_stats_.proprio_q99.size()) != kProprioDim) {
-    throw DataError("DataLoader: norm stats must have 7 action and 8 proprio dimensions");
-  }
+  auto checkDims = [](const NormStats& n, const std::string& which) {
+    if (static_cast<int>(n.action_q01.size()) != kActionDim ||
+        static_cast<int>(n.action_q99.size()) != kActionDim ||
+        static_cast<int>(n.proprio_q01.size()) != kProprioDim ||
+        static_cast<int>(n.proprio_q99.size()) != kProprioDim) {
+      throw DataError("DataLoader: " + which + " must have 7 action and 8 proprio dimensions");
+    }
+  };
+  checkDims(norm_stats_, "norm stats");
+  for (const auto& [task, stats] : task_norm_stats_)
+    checkDims(stats, "norm stats of task '" + task + "'");
 
   const std::string& prompt = reasoningPrompt();
   bool teacher_shape_known = false;
@@ -108,6 +115,8 @@ DataLoader::DataLoader(std::vector<WeightedStore> stores, NormStats norm_stats,
       idx.total_steps += r.num_steps;
       EpisodeTokens tokens;
       tokens.instruction = cut(tokenizer_.encode(r.instruction), o.max_text_tokens);
+      const auto task_stats = task_norm_stats_.find(r.instruction);
+      tokens.stats = task_stats == task_norm_stats_.end() ? &norm_stats_ : &task_stats->second;
       const std::vector<std::string> prompts =
           r.teacher_prompts.empty() ? std::vector<std::string>{prompt} : r.teacher_prompts;
       for (const std::string& p : prompts) {
@@ -250,7 +259,9 @@ void DataLoader::fillImages(TrainingBatch& batch, std::int64_t row, int store, s
                 frames.teacher_features.data(), static_cast<std::size_t>(per_step) * sizeof(float));
   }
   float* proprio = batch.inputs.proprio.data_ptr<float>() + row * kProprioDim;
-  normalizeProprio(norm_stats_, record.proprio.data() + step * kProprioDim, proprio);
+  const NormStats& stats =
+      *index_[static_cast<std::size_t>(store)].tokens[static_cast<std::size_t>(episode)].stats;
+  normalizeProprio(stats, record.proprio.data() + step * kProprioDim, proprio);
 }
 
 TrainingBatch DataLoader::buildActionBatch(std::int64_t index, std::mt19937_64& rng) const {
@@ -287,7 +298,7 @@ TrainingBatch DataLoader::buildActionBatch(std::int64_t index, std::mt19937_64& 
     const EpisodeRecord& record = stores_[static_cast<std::size_t>(s)].store->episode(episode);
     static_assert(sizeof(bool) == sizeof(std::uint8_t));
     actionChunk(
-        record, step, o.chunk_size, norm_stats_,
+        record, step, o.chunk_size, *tokens.stats,
         batch.actions.data_ptr<float>() + i * o.chunk_size * kActionDim,
         reinterpret_cast<std::uint8_t*>(batch.action_valid.data_ptr<bool>()) + i * o.chunk_size);
     text.push_back(&tokens.instruction);

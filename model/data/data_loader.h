@@ -14,6 +14,8 @@
 // Tensors, in the shapes model/think_vla.h's PolicyInputs and model/losses.h expect:
 //   inputs.images    [B, V, S, S, 3] uint8, RGB, upright (S = image_size)
 //   inputs.proprio   [B, 8] float, normalised with the NormStats (clipped to +-1.5)
+// Each sample is normalised with its task's own statistics when `task_norm_stats` holds its
+// episode's instruction, and with the pooled `norm_stats` otherwise (model/checkpoint.h).
 //   inputs.text_ids  [B, T] int64, right-padded with the tokenizer's pad id, T <= max_text_tokens
 // action batches:
 //   actions          [B, K, 7] float, normalised to [-1, 1] (gripper -1 / +1)
@@ -105,7 +107,8 @@ class DataLoader {
   // Checks the options and the stores (weights, camera counts, QA pairs present when qa_ratio >
   // 0, teacher features when asked) and starts the workers. Throws DataError naming the problem.
   DataLoader(std::vector<WeightedStore> stores, NormStats norm_stats,
-             SentencePieceTokenizer tokenizer, LoaderOptions options);
+             SentencePieceTokenizer tokenizer, LoaderOptions options,
+             TaskNormStats task_norm_stats = {});
   ~DataLoader();
   DataLoader(const DataLoader&) = delete;
   DataLoader& operator=(const DataLoader&) = delete;
@@ -125,6 +128,7 @@ class DataLoader {
   struct EpisodeTokens {
     std::vector<std::int64_t> instruction;
     std::vector<std::vector<std::int64_t>> teacher;  // one per teacher prompt (at least one)
+    const NormStats* stats = nullptr;  // the episode's task's, or the pooled norm_stats_
   };
   struct QaRef {
     std::int64_t episode;
@@ -152,6 +156,7 @@ class DataLoader {
 
   std::vector<WeightedStore> stores_;
   NormStats norm_stats_;
+  TaskNormStats task_norm_stats_;
   SentencePieceTokenizer tokenizer_;
   LoaderOptions options_;
   int num_cameras_ = 0;

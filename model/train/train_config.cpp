@@ -84,8 +84,9 @@ void TrainConfig::validate(const std::string& source) const {
   for (double f : camera_fovy_deg) {
     if (!(f > 1.0 && f < 179.0)) fail(source, "camera_fovy_deg", "angles must be in (1, 179) degrees");
   }
-  if (norm_stats != "data" && norm_stats != "checkpoint") {
-    fail(source, "norm_stats", "must be 'data' or 'checkpoint' (got '" + norm_stats + "')");
+  if (norm_stats != "data" && norm_stats != "data_per_task" && norm_stats != "checkpoint") {
+    fail(source, "norm_stats",
+         "must be 'data', 'data_per_task' or 'checkpoint' (got '" + norm_stats + "')");
   }
   if (!(action_mu_law >= 0.0 && action_mu_law <= 1e6)) {
     fail(source, "action_mu_law", "must be in [0, 1e6] (0: linear)");

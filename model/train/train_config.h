@@ -71,11 +71,14 @@ struct TrainConfig {
   // Vertical field of view of each camera view (the point-map teacher's intrinsics); the built-in
   // world's agentview and wrist cameras.
   std::vector<double> camera_fovy_deg = {45.0, 75.0};
-  // Normalisation statistics: "data" (computed from the training episodes) or "checkpoint" (kept
-  // from the initial checkpoint, e.g. when fine-tuning on a handful of new episodes).
+  // Normalisation statistics: "data" (computed from the training episodes, pooled), "data_per_task"
+  // (computed from the training episodes: the pooled ones and each task's own, which its samples
+  // are normalised with; model/checkpoint.h) or "checkpoint" (kept from the initial checkpoint,
+  // per-task ones included, e.g. when fine-tuning on a handful of new episodes).
   std::string norm_stats = "data";
-  // With norm_stats "data": mu of the actions' mu-law companding (NormStats::action_mu_law), 0 for
-  // the linear map. A run that keeps the checkpoint's statistics keeps its companding too.
+  // With norm_stats "data" or "data_per_task": mu of the actions' mu-law companding
+  // (NormStats::action_mu_law), 0 for the linear map. A run that keeps the checkpoint's statistics
+  // keeps its companding too.
   double action_mu_law = 0.0;
 
   // Throws TrainConfigError naming `source` and the field.

@@ -233,14 +233,20 @@ Trainer::Trainer(Checkpoint initial, std::vector<data::WeightedStore> stores, Tr
 
   // Normalisation: from the data (a fresh run or fine-tuning on new episodes) unless asked to keep
   // the checkpoint's. A resumed run keeps what its checkpoint saved.
-  if (resume_dir.empty() && config_.norm_stats == "data") {
+  if (resume_dir.empty() && config_.norm_stats != "checkpoint") {
     std::vector<const data::EpisodeStore*> raw;
     for (const auto& s : stores_) {
       if (!s.store) throw TrainError("an episode store is null");
       raw.push_back(s.store.get());
     }
+    const auto mu_law = static_cast<float>(config_.action_mu_law);
     ckpt_.norm_stats = data::computeNormStats(raw);
-    ckpt_.norm_stats.action_mu_law = static_cast<float>(config_.action_mu_law);
+    ckpt_.norm_stats.action_mu_law = mu_law;
+    ckpt_.task_norm_stats.clear();
+    if (config_.norm_stats == "data_per_task") {
+      ckpt_.task_norm_stats = data::computeTaskNormStats(raw);
+      for (auto& [task, stats] : ckpt_.task_norm_stats) stats.action_mu_law = mu_law;
+    }
   }
 
   // The teacher and whether depth is read.
@@ -297,7 +303,8 @@ Trainer::Trainer(Checkpoint initial, std::vector<data::WeightedStore> stores, Tr
                             : data::TeacherFeatureMode::kSkip;
   lo.seed = config_.seed;
   lo.num_workers = 0;  // the trainer's own prefetcher calls batchAt (it needs a start and stride)
-  loader_ = std::make_unique<data::DataLoader>(stores_, ckpt_.norm_stats, ckpt_.tokenizer, lo);
+  loader_ = std::make_unique<data::DataLoader>(stores_, ckpt_.norm_stats, ckpt_.tokenizer, lo,
+                                               ckpt_.task_norm_stats);
 
   // Parameters in a fixed order, the optimiser, EMA.
   for (const auto& p : ckpt_.net->named_parameters()) params_.emplace_back(p.key(), p.value());
@@ -485,7 +492,8 @@ void Trainer::saveNow() {
                                                std::to_string(rd()));
   try {
     fs::create_directories(options_.out_dir);
-    Checkpoint out{ckpt_.config, ema_net_ ? ema_net_ : ckpt_.net, ckpt_.tokenizer, ckpt_.norm_stats};
+    Checkpoint out{ckpt_.config, ema_net_ ? ema_net_ : ckpt_.net, ckpt_.tokenizer, ckpt_.norm_stats,
+                   ckpt_.task_norm_stats};
     saveCheckpoint(out, staging.string());
 
     NamedTensors tensors;

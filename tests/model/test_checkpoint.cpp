@@ -187,6 +187,82 @@ class TestCheckpoint : public QObject {
     QVERIFY(!parseGripperOutput("half"));
   }
 
+  void perTaskStatisticsRoundTripAndUnnormaliseTheirTask() {
+    // The same network with per-task statistics for one instruction: that task's actions come out
+    // in its own units, every other instruction in the pooled ones.
+    const std::string task = "put the bowl on the plate";
+    Checkpoint c = loadCheckpoint(saved_);
+    NormStats own = c.norm_stats;
+    for (size_t d = 0; d + 1 < own.action_q01.size(); ++d) {
+      own.action_q01[d] = -0.05f * static_cast<float>(d + 1);
+      own.action_q99[d] = 0.02f * static_cast<float>(d + 1);
+    }
+    own.proprio_q01.assign(own.proprio_q01.size(), -3.0f);
+    own.proprio_q99.assign(own.proprio_q99.size(), 5.0f);
+    c.task_norm_stats.emplace(task, own);
+    const auto dir = tmpDir("per_task");
+    saveCheckpoint(c, dir);
+    const auto json = nlohmann::json::parse(readFile(dir + "/norm_stats.json"));
+    QVERIFY(json.contains("action") && json.contains("proprio"));  // pooled, as Python reads it
+    QCOMPARE(json["tasks"][task]["action"]["q99"].get<std::vector<float>>(), own.action_q99);
+    const auto loaded = loadCheckpoint(dir);
+    QCOMPARE(loaded.task_norm_stats.size(), size_t(1));
+    QCOMPARE(loaded.task_norm_stats.at(task).proprio_q01, own.proprio_q01);
+    QCOMPARE(&loaded.normStatsFor("open the drawer"), &loaded.norm_stats);
+    QCOMPARE(&loaded.normStatsFor(task), &loaded.task_norm_stats.at(task));
+    // A checkpoint without per-task statistics writes no "tasks" field.
+    QVERIFY(!nlohmann::json::parse(readFile(saved_ + "/norm_stats.json")).contains("tasks"));
+
+    Observation obs;
+    for (int v = 0; v < c.config.num_views; ++v) {
+      obs.views.push_back(cv::Mat(96, 96, CV_8UC3, cv::Scalar(70, 30 * v, 160)));
+    }
+    obs.proprio.assign(c.config.proprio_dim, 3.0f);
+    Policy policy(loadCheckpoint(dir));
+    policy.setGripperOutput(GripperOutput::kContinuous);
+    // What the network regresses for the task, fed and unnormalised by hand with its statistics.
+    const auto ids = policy.checkpoint().tokenizer.encode(task);
+    torch::Tensor expected;
+    {
+      torch::NoGradGuard ng;
+      auto in = policy.toInputs(obs, ids, &own);
+      QVERIFY(in.proprio.allclose(torch::full_like(in.proprio, 0.5f)));  // (3 + 3) / 8 * 2 - 1
+      ThinkVlaNet net = policy.checkpoint().net;  // shares the policy's module (in eval mode)
+      expected = own.unnormalizeActions(net->forward(in).actions[0]);
+    }
+    const auto got = policy.step(obs, task).actions;
+    for (size_t k = 0; k < got.size(); ++k) {
+      for (size_t d = 0; d < got[k].size(); ++d) {
+        QCOMPARE(got[k][d],
+                 expected[static_cast<int64_t>(k)][static_cast<int64_t>(d)].item<float>());
+      }
+    }
+    // A paraphrase falls back to the pooled statistics, unless the task is named.
+    const std::string paraphrase = "place the bowl onto the plate";
+    const auto pooled = policy.step(obs, paraphrase).actions;
+    QVERIFY(pooled != got);
+    policy.setNormStatsTask(task);
+    QCOMPARE(&policy.normStatsFor(paraphrase), &policy.checkpoint().task_norm_stats.at(task));
+    const auto named = policy.step(obs, paraphrase).actions;
+    Policy plain(loadCheckpoint(saved_));  // same weights, pooled statistics only
+    plain.setGripperOutput(GripperOutput::kContinuous);
+    QCOMPARE(plain.step(obs, paraphrase).actions, pooled);
+    QVERIFY(named != pooled);
+    for (size_t d = 0; d + 1 < named[0].size(); ++d) {
+      QVERIFY(named[0][d] >= own.action_q01[d] - 1e-6f && named[0][d] <= own.action_q99[d] + 1e-6f);
+    }
+
+    // Bad per-task entries are named with their task.
+    auto bad = json;
+    bad["tasks"][task]["proprio"]["q01"] = {0.0};
+    writeFile(dir + "/norm_stats.json", bad.dump());
+    expectLoadError(dir, {"norm_stats.json", "task 'put the bowl on the plate'", "proprio"});
+    bad = json;
+    bad["tasks"] = 3;
+    writeFile(dir + "/norm_stats.json", bad.dump());
+    expectLoadError(dir, {"norm_stats.json", "field 'tasks'"});
+  }
+
   void badInputsGiveClearErrors() {
     auto copy = [&](const std::string& name) {
       const auto dir = tmpDir(name);

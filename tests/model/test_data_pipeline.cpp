@@ -351,6 +351,71 @@ class TestDataPipeline : public QObject {
     QCOMPARE(differing, 12);
   }
 
+  void samplesUseTheirTasksStatistics() {
+    auto a = makeStore(0, {9, 6}, true);   // "put the bowl on the plate"
+    auto b = makeStore(1, {7, 8}, false);  // "pick up the red mug"
+    const NormStats pooled = computeNormStats({a.get(), b.get()});
+    // Per task: each store holds one task, so each task's statistics are its store's.
+    const TaskNormStats computed = computeTaskNormStats({a.get(), b.get()});
+    QCOMPARE(computed.size(), size_t(2));
+    const NormStats only_a = computeNormStats({a.get()});
+    const NormStats& task_a = computed.at("put the bowl on the plate");
+    QVERIFY(task_a.action_q01 == only_a.action_q01 && task_a.action_q99 == only_a.action_q99);
+    QVERIFY(task_a.proprio_q01 == only_a.proprio_q01 && task_a.proprio_q99 == only_a.proprio_q99);
+    QVERIFY(computed.at("pick up the red mug").action_q99 ==
+            computeNormStats({b.get()}).action_q99);
+    InMemoryEpisodeStore empty("empty", 2);
+    QVERIFY_THROWS_EXCEPTION(DataError, computeTaskNormStats({&empty}));
+
+    // The bowl task gets statistics of its own, much wider than the pooled ones; the mug task has
+    // none and uses the pooled ones.
+    NormStats wide = pooled;
+    for (int d = 0; d < kActionDim; ++d) {
+      if (d == kGripperDim) continue;
+      wide.action_q01[d] -= 1.0f;
+      wide.action_q99[d] += 3.0f;
+    }
+    for (int d = 0; d < kProprioDim; ++d) wide.proprio_q99[d] += 2.0f;
+    auto opts = smallOptions();
+    opts.batch_size = 16;
+    opts.augmentation = Augmentation::kOff;
+    DataLoader loader({{a, 1.0}, {b, 1.0}}, pooled, tokenizer(), opts,
+                      {{"put the bowl on the plate", wide}});
+    int from_a = 0, from_b = 0;
+    for (int i = 0; i < 4; ++i) {
+      const TrainingBatch batch = loader.next();
+      for (std::size_t row = 0; row < batch.samples.size(); ++row) {
+        const SampleRef& ref = batch.samples[row];
+        const EpisodeStore& store = ref.store == 0 ? *a : *b;
+        const NormStats& expected = ref.store == 0 ? wide : pooled;
+        (ref.store == 0 ? from_a : from_b) += 1;
+        const EpisodeRecord& record = store.episode(ref.episode);
+        float proprio[kProprioDim];
+        normalizeProprio(expected, record.proprio.data() + ref.step * kProprioDim, proprio);
+        const auto got_p = batch.inputs.proprio[static_cast<std::int64_t>(row)];
+        for (int d = 0; d < kProprioDim; ++d) QCOMPARE(got_p[d].item<float>(), proprio[d]);
+        std::vector<float> chunk(static_cast<std::size_t>(opts.chunk_size * kActionDim));
+        std::vector<std::uint8_t> valid(static_cast<std::size_t>(opts.chunk_size));
+        actionChunk(record, ref.step, opts.chunk_size, expected, chunk.data(), valid.data());
+        const auto got_a = batch.actions[static_cast<std::int64_t>(row)].reshape({-1});
+        for (std::size_t j = 0; j < chunk.size(); ++j) {
+          QCOMPARE(got_a[static_cast<std::int64_t>(j)].item<float>(), chunk[j]);
+        }
+      }
+    }
+    QVERIFY(from_a > 0 && from_b > 0);
+    NormStats broken = pooled;
+    broken.proprio_q99.pop_back();
+    try {
+      DataLoader bad({{a, 1.0}}, pooled, tokenizer(), opts,
+                     {{"put the bowl on the plate", broken}});
+      QFAIL("a task's statistics with a missing dimension were accepted");
+    } catch (const DataError& e) {
+      QVERIFY2(std::string(e.what()).find("task 'put the bowl on the plate'") != std::string::npos,
+               e.what());
+    }
+  }
+
   void mixingRatiosAndWeights() {
     auto a = makeStore(0, {6, 5}, true);
     auto b = makeStore(1, {8}, false);

@@ -383,6 +383,40 @@ class TestTrainer : public QObject {
     QVERIFY_THROWS_EXCEPTION(TrainConfigError, o.config.validate());
   }
 
+  void perTaskStatisticsAreComputedAndSaved() {
+    TrainerOptions o;
+    o.config = smallConfig(2);
+    o.config.norm_stats = "data_per_task";
+    o.config.action_mu_law = 8.0;
+    o.out_dir = tempDir("per_task");
+    const auto data = train_test::makeStore(6);  // three instructions, two episodes each
+    {
+      Trainer t(freshTiny(), {{data, 1.0}}, o);
+      const auto& tasks = t.checkpoint().task_norm_stats;
+      QCOMPARE(tasks.size(), size_t(3));
+      for (const auto& [task, stats] : tasks) {
+        // Each is its own task's (not the pooled) and takes the config's companding.
+        QCOMPARE(stats.action_mu_law, 8.0f);
+        QVERIFY2(stats.proprio_q99 != t.checkpoint().norm_stats.proprio_q99, task.c_str());
+      }
+      t.run();
+    }
+    const Checkpoint saved = loadCheckpoint((o.out_dir / "checkpoint").string());
+    QCOMPARE(saved.task_norm_stats.size(), size_t(3));
+    const auto& first = *saved.task_norm_stats.begin();
+    QCOMPARE(&saved.normStatsFor(first.first), &saved.task_norm_stats.at(first.first));
+    // A run with pooled statistics from the data forgets the checkpoint's per-task ones; a run
+    // that keeps the checkpoint's statistics keeps them.
+    o.config.norm_stats = "data";
+    o.out_dir = tempDir("per_task_pooled");
+    QVERIFY(Trainer(saved, {{data, 1.0}}, o).checkpoint().task_norm_stats.empty());
+    o.config.norm_stats = "checkpoint";
+    o.out_dir = tempDir("per_task_kept");
+    QCOMPARE(Trainer(saved, {{data, 1.0}}, o).checkpoint().task_norm_stats.size(), size_t(3));
+    o.config.norm_stats = "per_suite";
+    QVERIFY_THROWS_EXCEPTION(TrainConfigError, o.config.validate());
+  }
+
   void fineTunesFromAnExistingCheckpoint() {
     // Train a little, then fine-tune the result on new episodes with its normalisation kept.
     TrainerOptions o;
