@@ -21,8 +21,9 @@ void Policy::reset() {
 
 const NormStats& Policy::normStatsFor(const std::string& instruction) const {
   const auto& tasks = checkpoint_.task_norm_stats;
-  const auto own = tasks.find(instruction);
-  return own != tasks.end() ? own->second : checkpoint_.normStatsFor(norm_stats_task_);
+  if (const auto own = tasks.find(instruction); own != tasks.end()) return own->second;
+  return norm_stats_task_.empty() ? checkpoint_.norm_stats
+                                  : checkpoint_.normStatsFor(norm_stats_task_);
 }
 
 PolicyInputs Policy::toInputs(const Observation& observation, const std::vector<int64_t>& text_ids,

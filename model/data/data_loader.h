@@ -14,8 +14,6 @@
 // Tensors, in the shapes model/think_vla.h's PolicyInputs and model/losses.h expect:
 //   inputs.images    [B, V, S, S, 3] uint8, RGB, upright (S = image_size)
 //   inputs.proprio   [B, 8] float, normalised with the NormStats (clipped to +-1.5)
-// Each sample is normalised with its task's own statistics when `task_norm_stats` holds its
-// episode's instruction, and with the pooled `norm_stats` otherwise (model/checkpoint.h).
 //   inputs.text_ids  [B, T] int64, right-padded with the tokenizer's pad id, T <= max_text_tokens
 // action batches:
 //   actions          [B, K, 7] float, normalised to [-1, 1] (gripper -1 / +1)
@@ -27,6 +25,9 @@
 //                    describe the uncropped view)
 // QA batches: images/proprio of the episode's first step; text_ids = "question <anchor> answer
 //   </s>" and qa_target [B, T] bool marking the positions whose next token is predicted.
+// Each sample's actions and proprioception are normalised with its task's own statistics when
+// `task_norm_stats` holds its episode's instruction, and with the pooled `norm_stats` otherwise
+// (model/checkpoint.h).
 //
 // Threads and ownership: a DataLoader shares ownership of its stores and owns its worker threads.
 // next() is called from one thread (the training loop); the workers only read the stores and
