@@ -31,12 +31,18 @@ int runInfo(const std::vector<std::string>& argv) {
             << c.chunk_size << " x " << c.action_dim << " action chunk\nbackbone    width "
             << c.width << ", " << c.layers << " layers, " << c.heads << " heads, "
             << c.imageTokens() << " image tokens (patch grid " << c.patchGrid() << "x"
-            << c.patchGrid() << " per view)\nswitches    co-training " << model::toString(c.cotraining)
-            << ", geometry adapter " << (c.use_geometry_adapter ? "on" : "off")
-            << ", reasoning adapter " << (c.use_reasoning_adapter ? "on" : "off") << ", anchor "
+            << c.patchGrid() << " per view)\nswitches    co-training "
+            << model::toString(c.cotraining) << ", geometry adapter "
+            << (c.use_geometry_adapter ? "on" : "off") << ", reasoning adapter "
+            << (c.use_reasoning_adapter ? "on" : "off") << ", anchor "
             << (c.use_anchor ? "on" : "off") << "\ntokenizer   " << checkpoint.tokenizer.vocabSize()
-            << " pieces (SentencePiece BPE)\nparameters  " << counts.total << " total, "
-            << counts.deployed << " deployed\ncomponents\n";
+            << " pieces (SentencePiece BPE)\nstatistics  pooled";
+  if (!checkpoint.task_norm_stats.empty()) {
+    std::cout << ", and per task for " << checkpoint.task_norm_stats.size()
+              << " instructions (any other instruction: pooled)";
+  }
+  std::cout << "\nparameters  " << counts.total << " total, " << counts.deployed
+            << " deployed\ncomponents\n";
   for (const auto& [name, n] : counts.components) {
     std::cout << "  " << std::left << std::setw(22) << name << std::right << std::setw(10) << n
               << '\n';

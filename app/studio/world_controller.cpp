@@ -374,6 +374,7 @@ void WorldController::startInference() {
   inference_ = std::make_unique<core::InferenceWorker>(std::move(*pending_policy_), frames_);
   pending_policy_.reset();
   inference_->setInstruction(session_->instruction());
+  inference_->setNormStatsTask(session_->taskInstruction());
   if (last_state_ && !last_state_->proprio.empty()) inference_->setProprio(last_state_->proprio);
   if (dock_ != nullptr) inference_->setIntrospection(dock_->settings().needsIntrospection());
   const int chunk = inference_->config().chunk_size;
@@ -438,7 +439,10 @@ void WorldController::reset() {
   loop_->stop();
   session_->reset(spec_.suite, spec_.task_index, spec_.seed, spec_.perturbation);
   if (executor_) executor_->reset();
-  if (inference_) inference_->setInstruction(session_->instruction());
+  if (inference_) {
+    inference_->setInstruction(session_->instruction());
+    inference_->setNormStatsTask(session_->taskInstruction());
+  }
   trail_.clear();
   trail_step_ = -1;
   if (!paused_) loop_->start();

@@ -22,6 +22,7 @@ class TestCliModel : public QObject {
     QVERIFY2(info.code == 0, qPrintable(info.err));
     QVERIFY(info.out.contains("tiny"));
     QVERIFY(info.out.contains("parameters"));
+    QVERIFY2(info.out.contains("statistics  pooled\n"), qPrintable(info.out));  // none per task
 
     const QString deployed = dir.filePath("deployed");
     const auto exported = runCli({"export", ckpt, "--out", deployed});

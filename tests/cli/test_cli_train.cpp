@@ -1,7 +1,8 @@
 // `thinkvla train` as a user runs it, on an episode file this test writes with the core API: a few
 // steps of tiny training lower the loss and write a loadable checkpoint; --resume continues where
 // it stopped; a killed run leaves its last checkpoint loadable and resumable; --nproc 2 trains with
-// two local ranks; bad arguments give one clear line and exit code 2.
+// two local ranks; a config asking for per-task statistics writes them and `info` says so; bad
+// arguments give one clear line and exit code 2.
 #include <QtTest/QtTest>
 
 #include "cli_runner.h"
@@ -150,6 +151,26 @@ class TestCliTrain : public QObject {
     QVERIFY2(r.err.contains("rank 0 of 2"), qPrintable(r.err));
     QCOMPARE(checkpointStep(out), std::int64_t{4});
     QVERIFY(model::loadCheckpoint((out + "/checkpoint").toStdString()).net);
+  }
+
+  void perTaskStatisticsFromTheConfig() {
+    const QString out = dir() + "/per_task";
+    QDir(out).removeRecursively();
+    const QString config = dir() + "/per_task.json";
+    std::ofstream(config.toStdString()) << R"({"norm_stats": "data_per_task"})";
+    const Run r = runCli(common(out) << "--preset"
+                                     << "tiny"
+                                     << "--steps"
+                                     << "2"
+                                     << "--config" << config);
+    QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
+    const auto ckpt = model::loadCheckpoint((out + "/checkpoint").toStdString());
+    QCOMPARE(ckpt.task_norm_stats.size(), size_t(3));  // one instruction per episode here
+    QVERIFY(ckpt.task_norm_stats.count("put the bowl on the plate (episode 1)") == 1);
+    const Run info = runCli({"info", out + "/checkpoint"});
+    QVERIFY2(info.code == 0, qPrintable(info.err));
+    QVERIFY2(info.out.contains("statistics  pooled, and per task for 3 instructions"),
+             qPrintable(info.out));
   }
 
   void badArgumentsAreClearErrors() {

@@ -1,7 +1,10 @@
 // The inference thread with a freshly initialised `tiny` policy: it serves the newest frames,
 // publishes K x 7 chunks with latencies, converts introspection to per-view maps of the right
-// shapes, follows instruction changes, and survives frames the policy cannot take.
+// shapes, follows instruction changes, unnormalises a paraphrase with the world task's statistics,
+// and survives frames the policy cannot take.
 #include <QtTest/QtTest>
+
+#include <cmath>
 
 #include "core/pipeline/inference_worker.h"
 #include "model/checkpoint.h"
@@ -94,6 +97,35 @@ class TestInferenceWorker : public QObject {
     frames->publish(makeFrames(1, config.num_views, 10));
     QTRY_VERIFY_WITH_TIMEOUT(worker.inferences() == 1, 30000);
     QVERIFY(worker.lastError().empty());
+    worker.stop();
+  }
+
+  void aParaphraseUsesTheWorldTasksStatistics() {
+    // Per-task statistics for one task, far from the pooled ones: a paraphrase of it gets the
+    // task's units once the worker is told the world's task.
+    const std::string task = "put the bowl on the plate";
+    auto config = model::PolicyConfig::fromPreset("tiny");
+    auto checkpoint = model::initCheckpoint(config, 6);
+    model::NormStats own = checkpoint.norm_stats;
+    for (int d = 0; d < 6; ++d) {
+      own.action_q01[d] = 10.0f;
+      own.action_q99[d] = 12.0f;
+    }
+    checkpoint.task_norm_stats.emplace(task, own);
+    auto frames = std::make_shared<core::LatestSlot<core::FrameSet>>();
+    core::InferenceWorker worker(model::Policy(checkpoint), frames);
+    frames->setNotify([&] { worker.notifyFrame(); });
+    worker.setInstruction("place the bowl onto the plate");
+    worker.start();
+    frames->publish(makeFrames(0, config.num_views, 60));
+    QTRY_VERIFY_WITH_TIMEOUT(worker.inferences() == 1, 30000);
+    const float pooled_units = worker.results().take()->actions.at(0).at(0);
+    QVERIFY(std::abs(pooled_units) <= 1.0f + 1e-5f);  // pooled: identity statistics, [-1, 1]
+    worker.setNormStatsTask(task);
+    frames->publish(makeFrames(1, config.num_views, 60));
+    QTRY_VERIFY_WITH_TIMEOUT(worker.inferences() == 2, 30000);
+    const float own_units = worker.results().take()->actions.at(0).at(0);
+    QVERIFY2(own_units >= 10.0f && own_units <= 12.0f, qPrintable(QString::number(own_units)));
     worker.stop();
   }
 };

@@ -151,7 +151,11 @@ EpisodeOutcome runEpisode(const EvalOptions& o, const EvalCondition& condition, 
   std::deque<sim::Action> queue;
   std::optional<TemporalEnsemble> ensemble;
   if (o.ensemble_decay) ensemble.emplace(*o.ensemble_decay);
-  if (w.policy) w.policy->reset();
+  if (w.policy) {
+    w.policy->reset();
+    // A paraphrased instruction (language perturbation) is normalised with this task's statistics.
+    w.policy->setNormStatsTask(task.instruction);
+  }
   const int execute = o.execute_steps;
   // Whether the policy plans at the current step (and so needs an image of it).
   auto plansNow = [&] {

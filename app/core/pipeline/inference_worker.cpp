@@ -18,6 +18,11 @@ void InferenceWorker::setInstruction(const std::string& instruction) {
   instruction_ = instruction;
 }
 
+void InferenceWorker::setNormStatsTask(const std::string& task) {
+  std::lock_guard<std::mutex> lock(inputs_mutex_);
+  norm_stats_task_ = task;
+}
+
 void InferenceWorker::setProprio(const std::vector<float>& proprio) {
   std::lock_guard<std::mutex> lock(inputs_mutex_);
   proprio_ = proprio;
@@ -72,6 +77,7 @@ void InferenceWorker::run() {
       std::lock_guard<std::mutex> lock(inputs_mutex_);
       instruction = instruction_;
       proprio = proprio_;
+      policy_.setNormStatsTask(norm_stats_task_);
     }
     if (instruction != last_instruction) {
       policy_.reset();  // a new instruction is a new episode for the policy's caches

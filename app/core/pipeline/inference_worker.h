@@ -52,6 +52,9 @@ class InferenceWorker {
   InferenceWorker& operator=(const InferenceWorker&) = delete;
 
   void setInstruction(const std::string& instruction);
+  // The task whose normalisation statistics apply when the instruction has none of its own
+  // (model::Policy::setNormStatsTask): the world's task. Empty: none.
+  void setNormStatsTask(const std::string& task);
   void setProprio(const std::vector<float>& proprio);  // robot state; zeros when unknown
   void setIntrospection(bool on) { introspection_ = on; }
   void setViewFill(ViewFill fill) { view_fill_ = fill; }
@@ -84,6 +87,7 @@ class InferenceWorker {
 
   mutable std::mutex inputs_mutex_;
   std::string instruction_;
+  std::string norm_stats_task_;
   std::vector<float> proprio_;
   std::string last_error_;
   std::atomic<bool> introspection_{false};

@@ -69,6 +69,7 @@ void WorldPolicyRunner::stop() {
 
 void WorldPolicyRunner::syncInputs(const WorldState& state) {
   worker_->setInstruction(state.instruction);
+  worker_->setNormStatsTask(state.task_instruction);
   worker_->setProprio(state.proprio);
 }
 

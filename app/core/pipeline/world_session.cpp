@@ -73,6 +73,7 @@ void WorldSession::publish() {
   state.done = done_;
   state.task_name = env_.task().name;
   state.instruction = instruction();
+  state.task_instruction = taskInstruction();
   state.shape_poses = sim::shapePoses(env_.data(), shapes_);
   state.ee_position_m = endEffectorPosition();
   state.proprio.assign(obs.proprio.begin(), obs.proprio.end());

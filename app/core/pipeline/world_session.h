@@ -34,7 +34,8 @@ struct WorldState {
   bool success = false;
   bool done = false;
   std::string task_name;
-  std::string instruction;
+  std::string instruction;               // what the policy is told (perturbed or typed by the user)
+  std::string task_instruction;          // the task's own instruction
   std::vector<cv::Matx44d> shape_poses;  // same order as WorldSession::shapes()
   cv::Vec3d ee_position_m;
   std::vector<float> proprio;            // LIBERO's 8-D state
@@ -63,6 +64,8 @@ class WorldSession : public RobotInterface {
   LatestSlot<FrameSet>& displayFrames() { return display_frames_; }
   sim::TabletopEnv& env() { return env_; }
   std::string instruction() const;
+  // The task's own instruction, before a language perturbation or an override.
+  const std::string& taskInstruction() const { return env_.task().instruction; }
   // The observation published last (after the last reset or action), images shared with the
   // published frames: what a recorder stores as the state before the next action. Same thread
   // rule as the other calls (the control loop's thread while it runs).
