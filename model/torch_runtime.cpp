@@ -1,6 +1,9 @@
 #include "model/torch_runtime.h"
 
 #include <dlfcn.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include <ATen/Version.h>
 #include <nlohmann/json.hpp>
@@ -57,6 +60,8 @@ int configureThreads(int requested) {
   std::call_once(blas_fit_once, [] {
     const std::string note = fitBlasKernels();
     if (!note.empty()) spdlog::info("BLAS: {}", note);
+    const std::string malloc_note = fitAllocator();
+    if (!malloc_note.empty()) spdlog::debug("malloc: {}", malloc_note);
   });
   int threads = requested;
   if (threads <= 0) {
@@ -175,6 +180,32 @@ std::string fitBlasKernels() {
   const char* isa = fitting == "SkylakeX" ? "AVX-512" : fitting == "Haswell" ? "AVX2" : "AVX";
   return "OpenBLAS chose its " + chosen + " kernels for this processor; using its " + now +
          " kernels, as the processor's " + isa + " allows";
+}
+
+std::string fitAllocator() {
+#if defined(__GLIBC__)
+  const char* tunables = std::getenv("GLIBC_TUNABLES");
+  if (tunables != nullptr && std::string(tunables).find("glibc.malloc.") != std::string::npos) {
+    return "";
+  }
+  for (const char* name : {"MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_",
+                           "MALLOC_MMAP_MAX_"}) {
+    if (std::getenv(name) != nullptr) return "";
+  }
+  constexpr int kMiB = 1024 * 1024;
+  constexpr int kMmapThreshold = 32 * kMiB;  // glibc's largest
+  constexpr int kTrimThreshold = 1024 * kMiB;
+  constexpr int kTopPad = 64 * kMiB;
+  // Each call returns 1 on success. Setting the mmap threshold also stops glibc from moving it.
+  const bool ok = mallopt(M_MMAP_THRESHOLD, kMmapThreshold) == 1 &&
+                  mallopt(M_TRIM_THRESHOLD, kTrimThreshold) == 1 &&
+                  mallopt(M_TOP_PAD, kTopPad) == 1;
+  if (!ok) return "";
+  return "freed memory stays in the heap (blocks up to 32 MiB from the heap, trimmed above 1 GiB "
+         "free, grown 64 MiB at a time)";
+#else
+  return "";
+#endif
 }
 
 std::string parseCpuCapability(const std::string& show_config) {

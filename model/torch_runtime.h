@@ -14,7 +14,8 @@ namespace thinkvla::model {
 // calls this once. OpenBLAS, which does LibTorch's matrix products here, keeps a thread pool of its
 // own (one thread per core, spinning on sched_yield between calls); it gets the same count, or
 // those spinning threads take the cores from everything else (rendering, the other ranks).
-// The first call also fits OpenBLAS's kernels to the processor (fitBlasKernels below).
+// The first call also fits OpenBLAS's kernels to the processor (fitBlasKernels below) and
+// glibc's malloc to a training loop (fitAllocator below).
 // Returns the count now in force.
 int configureThreads(int requested);
 
@@ -39,6 +40,21 @@ struct CpuFeatures {
 };
 std::string fittingBlasCore(const std::string& chosen, const CpuFeatures& cpu);
 CpuFeatures cpuFeatures();  // this processor's, as the OS lets them be used
+
+// glibc's malloc serves a block above its mmap threshold (128 KiB at first, raised as such blocks
+// are freed, at most 32 MiB) with a mapping of its own and unmaps it when freed, and it gives the
+// top of its heap back to the kernel once 128 KiB there are free. A training step allocates and
+// frees the same megabytes of activations and gradients as the step before, so every step asked
+// the kernel for them again: page faults were about 12% of a training rank's time (perf), and two
+// ranks of the `small` preset on 2 cores trained at 180 samples/s instead of 389 (bench_train).
+// This keeps freed memory in the heap for the next step: blocks up to 32 MiB come from the heap,
+// the heap grows 64 MiB at a time and is trimmed only when 1 GiB at its top is free, so a process
+// may hold up to that much it no longer uses. Settings for glibc's malloc in the environment
+// (GLIBC_TUNABLES naming glibc.malloc, or MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_,
+// MALLOC_TOP_PAD_, MALLOC_MMAP_MAX_) are the user's choice and are kept. configureThreads() calls
+// it once. Returns what it did, in words, or an empty string when it left malloc as it was
+// (the user's settings, or a C library other than glibc).
+std::string fitAllocator();
 
 // The size of OpenBLAS's thread pool, or 0 when the BLAS in use is not OpenBLAS.
 int blasThreads();

@@ -58,6 +58,10 @@ int runDoctor(const std::vector<std::string>& argv) {
                ", slower here; a core named in OPENBLAS_CORETYPE is kept)";
   }
   line("ok", "kernels", kernels);
+  const std::string malloc_fit = model::fitAllocator();
+  line("ok", "malloc",
+       malloc_fit.empty() ? "left to the C library and the environment (GLIBC_TUNABLES, MALLOC_*_)"
+                          : malloc_fit);
   const auto mm = model::benchmarkMatmul(args.intValue("matmul-size"), 3);
   std::ostringstream speed;
   speed << std::fixed << std::setprecision(1) << mm.gflops << " GFLOP/s (" << mm.size << "x"

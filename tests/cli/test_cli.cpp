@@ -62,6 +62,16 @@ class TestCli : public QObject {
       QVERIFY2(forced.out.contains("OpenBLAS Prescott"), qPrintable(forced.out));
       QVERIFY(!forced.out.contains("OpenBLAS chose"));
     }
+#if defined(__GLIBC__)
+    // glibc's malloc keeps what a training step frees, unless the environment set malloc up.
+    QVERIFY2(r.out.contains("freed memory stays in the heap"), qPrintable(r.out));
+    qputenv("MALLOC_TOP_PAD_", "131072");
+    const auto users = runCli({"doctor", "--threads", "1", "--matmul-size", "64"});
+    qunsetenv("MALLOC_TOP_PAD_");
+    QVERIFY2(users.out.contains("left to the C library and the environment"),
+             qPrintable(users.out));
+    QVERIFY(!users.out.contains("freed memory stays in the heap"));
+#endif
   }
 
   void argsParser() {

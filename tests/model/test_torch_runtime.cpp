@@ -2,6 +2,9 @@
 #include <QtTest/QtTest>
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include <set>
 #include <thread>
@@ -52,6 +55,31 @@ class TestTorchRuntime : public QObject {
     // A product large enough for OpenBLAS's blocked kernels.
     const QString wrong = matmulMismatch(300, 200, 150, 5, 1e-3);
     QVERIFY2(wrong.isEmpty(), qPrintable(wrong));
+  }
+
+  // What a training step frees stays in the heap for the next step (fitAllocator): a 20 MiB
+  // buffer, larger than any this process freed before (so glibc's own threshold, raised by frees,
+  // cannot have reached it), is served from the heap and still held there once freed.
+  void freedStepMemoryStaysInTheHeap() {
+#if defined(__GLIBC__)
+    thinkvla::model::configureThreads(1);
+    if (thinkvla::model::fitAllocator().empty()) QSKIP("malloc settings in the environment kept");
+    constexpr std::size_t kBytes = 20u << 20;
+    const auto before = mallinfo2();
+    std::size_t heap_while_held = 0;
+    {
+      const auto buffer = torch::ones({static_cast<std::int64_t>(kBytes / sizeof(float))});
+      QCOMPARE(static_cast<std::size_t>(buffer.nbytes()), kBytes);
+      const auto held = mallinfo2();
+      QVERIFY2(held.hblkhd < before.hblkhd + kBytes, "the buffer got a mapping of its own");
+      QVERIFY(held.uordblks >= before.uordblks + kBytes);
+      heap_while_held = held.arena;
+    }
+    const auto after = mallinfo2();
+    QVERIFY2(after.arena >= heap_while_held, "the heap was trimmed when the buffer was freed");
+#else
+    QSKIP("glibc's malloc only");
+#endif
   }
 
   void blasCoreDecision() {
