@@ -154,7 +154,12 @@ int launchLocalRanks(const std::vector<std::string>& argv, int nproc, int thread
       done[i] = true;
       --remaining;
       const int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      if (rc != 0 && code == 0) {
+      // After a requested stop every rank exits with 130 by design; that is not a failure.
+      if (forwarded && rc == 130) {
+        if (code == 0) code = rc;
+        continue;
+      }
+      if (rc != 0 && (code == 0 || code == 130)) {
         code = rc;
         std::cerr << "thinkvla train: rank " << i << " failed (exit " << rc
                   << "); stopping the other ranks\n";
@@ -385,6 +390,7 @@ int runTrain(const std::vector<std::string>& argv) {
     drawProgress(q, true);
   }
   if (state == mt::TrainState::kCancelled) {
+    if (trainer.rank() != 0) return 130;  // rank 0 writes the checkpoints and says where
     std::cerr << "thinkvla train: stopped at step " << p.step << "; the last checkpoint is step "
               << p.last_checkpoint_step << " in " << (out / "checkpoint").string()
               << " (continue with --resume)\n";

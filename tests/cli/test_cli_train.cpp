@@ -1,8 +1,8 @@
 // `thinkvla train` as a user runs it, on an episode file this test writes with the core API: a few
 // steps of tiny training lower the loss and write a loadable checkpoint; --resume continues where
 // it stopped; a killed run leaves its last checkpoint loadable and resumable; --nproc 2 trains with
-// two local ranks; a config asking for per-task statistics writes them and `info` says so; bad
-// arguments give one clear line and exit code 2.
+// two local ranks and stops cleanly on SIGTERM; a config asking for per-task statistics writes them
+// and `info` says so; bad arguments give one clear line and exit code 2.
 #include <QtTest/QtTest>
 
 #include "cli_runner.h"
@@ -150,6 +150,33 @@ class TestCliTrain : public QObject {
     QVERIFY2(r.err.contains("starting 2 local ranks"), qPrintable(r.err));
     QVERIFY2(r.err.contains("rank 0 of 2"), qPrintable(r.err));
     QCOMPARE(checkpointStep(out), std::int64_t{4});
+    QVERIFY(model::loadCheckpoint((out + "/checkpoint").toStdString()).net);
+  }
+
+  // SIGTERM to a --nproc 2 launcher (what a batch system sends) is a requested stop, not a
+  // failure: the ranks finish their step, rank 0 names its last checkpoint once, the exit code is 130.
+  void twoLocalRanksStopOnSigterm() {
+    const QString out = dir() + "/ddp_stop";
+    QDir(out).removeRecursively();
+    QProcess p;
+    p.start(qEnvironmentVariable("THINKVLA_CLI"),
+            {"train", "--data", file_, "--out", out, "--preset", "tiny", "--steps", "100000",
+             "--batch", "2", "--nproc", "2", "--threads", "2", "--checkpoint-every", "2"});
+    QVERIFY(p.waitForStarted());
+    QElapsedTimer t;
+    t.start();
+    while (checkpointStep(out) < 2 && t.elapsed() < 60000) QTest::qWait(20);
+    QVERIFY2(checkpointStep(out) >= 2, "no checkpoint within a minute");
+    p.terminate();
+    QVERIFY(p.waitForFinished(60000));
+    const QString err = QString::fromUtf8(p.readAllStandardError());
+    QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+    QVERIFY2(p.exitCode() == 130, qPrintable(QString::number(p.exitCode()) + " " + err));
+    QVERIFY2(!err.contains("failed"), qPrintable(err));
+    QVERIFY2(!err.contains("step -1"), qPrintable(err));
+    QCOMPARE(err.count("the last checkpoint is step"), 1);
+    const auto step = checkpointStep(out);
+    QVERIFY2(err.contains(QString("the last checkpoint is step %1 ").arg(step)), qPrintable(err));
     QVERIFY(model::loadCheckpoint((out + "/checkpoint").toStdString()).net);
   }
 
