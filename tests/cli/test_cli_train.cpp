@@ -154,7 +154,7 @@ class TestCliTrain : public QObject {
   }
 
   // SIGTERM to a --nproc 2 launcher (what a batch system sends) is a requested stop, not a
-  // failure: the ranks finish their step, rank 0 names its last checkpoint once, the exit code is 130.
+  // failure: the ranks finish their step, rank 0 names its last checkpoint once, exit code 130.
   void twoLocalRanksStopOnSigterm() {
     const QString out = dir() + "/ddp_stop";
     QDir(out).removeRecursively();
