@@ -688,6 +688,7 @@ void Trainer::trainStep() {
                            stats[static_cast<std::size_t>(kTerms + i)]);
   }
   history_.push_back(l);
+  agreed_cancel_ = cancel_everywhere;
   if (cancel_everywhere) cancel_requested_ = true;
 }
 
@@ -753,9 +754,10 @@ TrainState Trainer::run() {
       }
       if (config_.checkpoint_every > 0 && step_ % config_.checkpoint_every == 0) saveNow();
       publish(TrainState::kRunning);
-      if (cancel_requested_) break;
+      // One rank alone may stop on its own flag; several must stop on the decision they share.
+      if (worldSize() == 1 ? cancel_requested_.load() : agreed_cancel_) break;
     }
-    if (cancel_requested_ && step_ < config_.steps) {
+    if ((worldSize() == 1 ? cancel_requested_.load() : agreed_cancel_) && step_ < config_.steps) {
       spdlog::info("trainer: cancelled at step {}; the last checkpoint (step {}) is kept", step_,
                    last_checkpoint_step_);
       publish(TrainState::kCancelled);

@@ -167,6 +167,9 @@ class Trainer {
 
   std::atomic<bool> pause_requested_{false};
   std::atomic<bool> cancel_requested_{false};
+  // The stop decision of the last step: with several ranks it is the all-reduced one, so every
+  // rank leaves the loop after the same step even when a local cancel() lands between steps.
+  bool agreed_cancel_ = false;
   mutable std::mutex mutex_;
   std::condition_variable pause_cv_;
   TrainProgress progress_;

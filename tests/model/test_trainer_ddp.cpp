@@ -2,7 +2,7 @@
 // starts two copies of itself as ranks 0 and 1 (THINKVLA_DDP_RANK set), each trains a tiny policy
 // for a few steps and writes its weights. The weights are bit-identical on both ranks, equal (to
 // float tolerance) to one process accumulating the same global batch, and only rank 0 wrote a
-// checkpoint.
+// checkpoint. A cancel that reaches one rank between steps stops both after the same step.
 #include <QtTest/QtTest>
 #include <torch/torch.h>
 
@@ -45,8 +45,13 @@ void writeWeights(const ThinkVlaNet& net, const fs::path& file) {
   writeSafetensors(file.string(), t);
 }
 
-// The child: one rank of the group.
-int runRank(int rank, int world, int port, const fs::path& dir) {
+// The step after which rank 0 cancels in the "cancel" mode, from its progress callback: that is
+// after the step's all-reduce, so only the next step's all-reduce can carry the request.
+constexpr std::int64_t kCancelAt = 2;
+
+// The child: one rank of the group. In the "cancel" mode rank 0 cancels itself after step
+// kCancelAt of a longer run; every rank must then stop cancelled after step kCancelAt + 1.
+int runRank(int rank, int world, int port, const fs::path& dir, bool cancel_mode) {
   try {
     DistributedOptions d;
     d.rank = rank;
@@ -56,12 +61,27 @@ int runRank(int rank, int world, int port, const fs::path& dir) {
     auto group = std::make_shared<ProcessGroup>(d);
     TrainerOptions o;
     o.config = ddpConfig(1);
+    if (cancel_mode) o.config.steps = 3 * kCancelAt;
     o.out_dir = dir / ("rank" + std::to_string(rank));
     o.process_group = group;
+    Trainer* self = nullptr;
+    if (cancel_mode && rank == 0) {
+      o.on_progress = [&self](const TrainProgress& p) {
+        if (p.step == kCancelAt && self) self->cancel();
+      };
+    }
     // Every rank initialises differently on purpose: rank 0's weights must win.
     Trainer trainer(initCheckpoint(PolicyConfig::fromPreset("tiny"), 1 + rank),
                     {{train_test::makeStore(), 1.0}}, o);
-    if (trainer.run() != TrainState::kFinished) return 3;
+    self = &trainer;
+    const TrainState end = trainer.run();
+    if (cancel_mode) {
+      if (end == TrainState::kCancelled && trainer.step() == kCancelAt + 1) return 0;
+      std::cerr << "rank " << rank << ": ended " << toString(end) << " at step " << trainer.step()
+                << ", expected cancelled at step " << kCancelAt + 1 << '\n';
+      return 4;
+    }
+    if (end != TrainState::kFinished) return 3;
     writeWeights(trainer.checkpoint().net, dir / ("weights" + std::to_string(rank) + ".safetensors"));
     return 0;
   } catch (const std::exception& e) {
@@ -75,38 +95,50 @@ std::map<std::string, torch::Tensor> readWeights(const fs::path& file) {
   return {c.tensors.begin(), c.tensors.end()};
 }
 
+// Runs this binary as ranks 0 and 1 in `dir` and checks that both exit 0.
+void runTwoRanks(QObject* parent, const fs::path& dir, const char* mode) {
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const int port = findFreeLoopbackPort();
+  QList<QProcess*> ranks;
+  for (int r = 0; r < 2; ++r) {
+    auto* p = new QProcess(parent);
+    auto env = QProcessEnvironment::systemEnvironment();
+    env.insert("THINKVLA_DDP_RANK", QString::number(r));
+    env.insert("THINKVLA_DDP_PORT", QString::number(port));
+    env.insert("THINKVLA_DDP_DIR", QString::fromStdString(dir.string()));
+    env.insert("THINKVLA_DDP_MODE", mode);
+    p->setProcessEnvironment(env);
+    p->setProcessChannelMode(QProcess::ForwardedChannels);
+    p->start(QCoreApplication::applicationFilePath(), {});
+    QVERIFY(p->waitForStarted());
+    ranks.append(p);
+  }
+  bool all_finished = true;
+  for (auto* p : ranks) all_finished = p->waitForFinished(120000) && all_finished;
+  QVERIFY2(all_finished, "a rank did not finish");
+  for (int r = 0; r < 2; ++r) {
+    QCOMPARE(ranks[r]->exitStatus(), QProcess::NormalExit);
+    QCOMPARE(ranks[r]->exitCode(), 0);
+  }
+}
+
+fs::path testDir(const char* name) {
+  const fs::path base = qEnvironmentVariableIsSet("THINKVLA_TEST_TMP")
+                            ? fs::path(qEnvironmentVariable("THINKVLA_TEST_TMP").toStdString())
+                            : fs::temp_directory_path();
+  return base / name;
+}
+
 }  // namespace
 
 class TestTrainerDdp : public QObject {
   Q_OBJECT
  private Q_SLOTS:
   void twoRanksKeepIdenticalWeights() {
-    const fs::path base = qEnvironmentVariableIsSet("THINKVLA_TEST_TMP")
-                              ? fs::path(qEnvironmentVariable("THINKVLA_TEST_TMP").toStdString())
-                              : fs::temp_directory_path();
-    const fs::path dir = base / "test_trainer_ddp";
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    const int port = findFreeLoopbackPort();
-
-    QList<QProcess*> ranks;
-    for (int r = 0; r < 2; ++r) {
-      auto* p = new QProcess(this);
-      auto env = QProcessEnvironment::systemEnvironment();
-      env.insert("THINKVLA_DDP_RANK", QString::number(r));
-      env.insert("THINKVLA_DDP_PORT", QString::number(port));
-      env.insert("THINKVLA_DDP_DIR", QString::fromStdString(dir.string()));
-      p->setProcessEnvironment(env);
-      p->setProcessChannelMode(QProcess::ForwardedChannels);
-      p->start(QCoreApplication::applicationFilePath(), {});
-      QVERIFY(p->waitForStarted());
-      ranks.append(p);
-    }
-    for (int r = 0; r < 2; ++r) {
-      QVERIFY2(ranks[r]->waitForFinished(120000), "a rank did not finish");
-      QCOMPARE(ranks[r]->exitStatus(), QProcess::NormalExit);
-      QCOMPARE(ranks[r]->exitCode(), 0);
-    }
+    const fs::path dir = testDir("test_trainer_ddp");
+    runTwoRanks(this, dir, "train");
+    if (QTest::currentTestFailed()) return;
 
     const auto w0 = readWeights(dir / "weights0.safetensors");
     const auto w1 = readWeights(dir / "weights1.safetensors");
@@ -139,6 +171,22 @@ class TestTrainerDdp : public QObject {
     QVERIFY2(worst < 1e-4, std::to_string(worst).c_str());
   }
 
+  // Rank 0 cancels itself right after a step's all-reduce (from its progress callback), the
+  // moment a rank that stopped on its own flag would leave rank 1 alone in the next all-reduce.
+  // Both must carry on one step, agree, and stop cancelled after the same step (runRank checks it).
+  void aCancelOnOneRankStopsBothAfterTheSameStep() {
+    const fs::path dir = testDir("test_trainer_ddp_cancel");
+    runTwoRanks(this, dir, "cancel");
+    if (QTest::currentTestFailed()) return;
+    // Nothing is written at a cancel: rank 0's last checkpoint is the periodic one at step 2.
+    const auto ckpt = loadCheckpoint((dir / "rank0" / "checkpoint").string());
+    QVERIFY(ckpt.net);
+    QFile state(QString::fromStdString((dir / "rank0" / "checkpoint" / "trainer_state.json").string()));
+    QVERIFY(state.open(QIODevice::ReadOnly));
+    QCOMPARE(QJsonDocument::fromJson(state.readAll()).object().value("step").toInt(), int(kCancelAt));
+    QVERIFY(!fs::exists(dir / "rank1" / "checkpoint"));
+  }
+
   void badDistributedOptionsAreNamed() {
     DistributedOptions d;
     d.world_size = 2;
@@ -156,8 +204,9 @@ class TestTrainerDdp : public QObject {
 
 int main(int argc, char** argv) {
   if (const char* rank = std::getenv("THINKVLA_DDP_RANK")) {
+    const char* mode = std::getenv("THINKVLA_DDP_MODE");
     return runRank(std::atoi(rank), 2, std::atoi(std::getenv("THINKVLA_DDP_PORT")),
-                   std::getenv("THINKVLA_DDP_DIR"));
+                   std::getenv("THINKVLA_DDP_DIR"), mode && std::string(mode) == "cancel");
   }
   QCoreApplication app(argc, argv);
   TestTrainerDdp test;
