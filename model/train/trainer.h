@@ -120,6 +120,8 @@ class Trainer {
   // progress snapshot is set to kFailed.
   TrainState run();
 
+  // pause() holds this rank between steps; with several ranks the others wait for it in their
+  // next all-reduce (up to the group's timeout). cancel() stops every rank after the same step.
   void pause();
   void resume();
   void cancel();
