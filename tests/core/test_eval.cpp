@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/videoio.hpp>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "core/eval/evaluator.h"
@@ -101,6 +102,56 @@ class TestEval : public QObject {
         if (!e.success) QCOMPARE(e.steps, sim::suiteMaxSteps(sim::Suite::kGoal));
       }
     }
+  }
+
+  // Partial progress: the expert on a Long task reaches its two goals one after the other; capped
+  // between them, the episode fails with one goal of two, and the reports say so.
+  void longTasksReportEachGoal() {
+    eval::EvalOptions o;
+    o.actor = eval::ActorKind::kExpert;
+    o.suites = {sim::Suite::kLong};
+    o.tasks = {3};  // both cubes in the basket
+    o.episodes_per_task = 1;
+    o.seed = 11;
+    const auto full = eval::Evaluator(o).run();
+    const auto& done = full.tasks.at(0);
+    QCOMPARE(done.goals, 2);
+    const auto& e = done.outcomes.at(0);
+    QVERIFY(e.success);
+    QCOMPARE(e.goals_reached, 2);
+    QCOMPARE(e.goal_first_step.size(), std::size_t{2});
+    QVERIFY(e.goal_first_step[0] > 0 && e.goal_first_step[1] > 0);
+    QVERIFY(std::max(e.goal_first_step[0], e.goal_first_step[1]) <= e.steps);
+    QCOMPARE(full.suites.at(0).goal_progress, 1.0);
+    QCOMPARE(done.goal_rates, (std::vector<double>{1.0, 1.0}));
+
+    // One goal in, the other not yet: stop the same episode between the two.
+    const int first = std::min(e.goal_first_step[0], e.goal_first_step[1]);
+    const int second = std::max(e.goal_first_step[0], e.goal_first_step[1]);
+    QVERIFY2(second - first > 10, qPrintable(QString("%1 %2").arg(first).arg(second)));
+    o.max_steps = (first + second) / 2;
+    const auto half = eval::Evaluator(o).run();
+    const auto& h = half.tasks.at(0).outcomes.at(0);
+    QVERIFY(!h.success);
+    QCOMPARE(h.steps, o.max_steps);
+    QCOMPARE(h.goals_reached, 1);
+    const std::size_t reached = e.goal_first_step[0] == first ? 0 : 1;
+    QCOMPARE(h.goal_first_step[reached], first);  // the same episode up to the cap
+    QCOMPARE(h.goal_first_step[1 - reached], -1);
+    QCOMPARE(half.suites.at(0).success_rate, 0.0);
+    QCOMPARE(half.suites.at(0).goal_progress, 0.5);
+
+    const auto j = nlohmann::json::parse(eval::reportToJson(half));
+    QCOMPARE(j["suites"][0]["goal_progress"].get<double>(), 0.5);
+    QCOMPARE(j["tasks"][0]["goals"].get<int>(), 2);
+    QCOMPARE(j["tasks"][0]["outcomes"][0]["goals_reached"].get<int>(), 1);
+    QCOMPARE(j["tasks"][0]["outcomes"][0]["goal_first_step"][reached].get<int>(), first);
+    const std::string md = eval::reportToMarkdown(half);
+    QVERIFY2(md.find("| none | 50.0 |") != std::string::npos, md.c_str());
+    const std::string each = reached == 0 ? "| 100.0 / 0.0 |" : "| 0.0 / 100.0 |";
+    QVERIFY2(md.find("put both cubes in the basket | 0.0 | " + std::to_string(o.max_steps) + ".0 " +
+                     each) != std::string::npos,
+             md.c_str());
   }
 
   void deterministicForASeedWhateverTheWorkers() {

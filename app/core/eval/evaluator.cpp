@@ -162,6 +162,18 @@ EpisodeOutcome runEpisode(const EvalOptions& o, const EvalCondition& condition, 
     return ensemble ? env.stepCount() % execute == 0 : queue.empty();
   };
 
+  out.goal_first_step.assign(task.goals.size(), -1);
+  // Which goals hold after the step just taken: the partial progress of the episode.
+  auto noteGoals = [&] {
+    int held = 0;
+    for (std::size_t g = 0; g < task.goals.size(); ++g) {
+      if (!sim::goalSatisfied(env, task.goals[g])) continue;
+      ++held;
+      if (out.goal_first_step[g] < 0) out.goal_first_step[g] = static_cast<int>(env.stepCount());
+    }
+    out.goals_reached = std::max(out.goals_reached, held);
+  };
+
   std::optional<sim::Observation> obs;
   if (needs_images) {
     obs = env.observe();
@@ -208,6 +220,7 @@ EpisodeOutcome runEpisode(const EvalOptions& o, const EvalCondition& condition, 
       out.refused = true;
       break;
     }
+    noteGoals();
     // Observe when the next action needs an image (a new chunk) or the video wants the frame.
     if (video || (o.actor == ActorKind::kPolicy && !r.done && plansNow())) {
       obs = env.observe();
@@ -371,12 +384,21 @@ EvalReport Evaluator::run(const ProgressFn& progress) {
   for (auto& t : report.tasks) {
     t.episodes = static_cast<int>(t.outcomes.size());
     double length = 0;
+    double progress = 0;  // sum over episodes of goals_reached / goals
+    t.goals = static_cast<int>(sim::task(t.suite, t.task_index).goals.size());
+    t.goal_rates.assign(static_cast<std::size_t>(t.goals), 0.0);
     for (const auto& e : t.outcomes) {
       t.successes += e.success ? 1 : 0;
       length += e.steps;
+      progress += t.goals > 0 ? static_cast<double>(e.goals_reached) / t.goals : 0.0;
+      for (std::size_t g = 0; g < e.goal_first_step.size() && g < t.goal_rates.size(); ++g) {
+        if (e.goal_first_step[g] >= 0) t.goal_rates[g] += 1.0;
+      }
     }
     t.success_rate = static_cast<double>(t.successes) / t.episodes;
     t.mean_length_steps = length / t.episodes;
+    t.goal_progress = progress / t.episodes;
+    for (auto& rate : t.goal_rates) rate /= t.episodes;
     if (report.suites.empty() || report.suites.back().condition != t.condition ||
         report.suites.back().suite != t.suite) {
       SuiteResult s;
@@ -386,6 +408,7 @@ EvalReport Evaluator::run(const ProgressFn& progress) {
     }
     SuiteResult& s = report.suites.back();
     s.mean_length_steps = (s.mean_length_steps * s.episodes + length) / (s.episodes + t.episodes);
+    s.goal_progress = (s.goal_progress * s.episodes + progress) / (s.episodes + t.episodes);
     s.episodes += t.episodes;
     s.successes += t.successes;
     s.success_rate = static_cast<double>(s.successes) / s.episodes;
@@ -427,7 +450,8 @@ std::string reportToJson(const EvalReport& r) {
                       {"episodes", s.episodes},
                       {"successes", s.successes},
                       {"success_rate", s.success_rate},
-                      {"mean_length_steps", s.mean_length_steps}});
+                      {"mean_length_steps", s.mean_length_steps},
+                      {"goal_progress", s.goal_progress}});
   }
   j["suites"] = suites;
   json averages = json::object();
@@ -442,6 +466,8 @@ std::string reportToJson(const EvalReport& r) {
                  {"success", e.success},
                  {"steps", e.steps},
                  {"refused", e.refused},
+                 {"goal_first_step", e.goal_first_step},
+                 {"goals_reached", e.goals_reached},
                  {"physics_warnings", e.physics_warnings}};
       if (r.actor == ActorKind::kPolicy) ej["policy_calls"] = e.policy_calls;
       if (!e.video_file.empty()) ej["video"] = e.video_file;
@@ -456,6 +482,9 @@ std::string reportToJson(const EvalReport& r) {
                      {"successes", t.successes},
                      {"success_rate", t.success_rate},
                      {"mean_length_steps", t.mean_length_steps},
+                     {"goals", t.goals},
+                     {"goal_progress", t.goal_progress},
+                     {"goal_rates", t.goal_rates},
                      {"outcomes", episodes}});
   }
   j["tasks"] = tasks;
@@ -511,13 +540,33 @@ std::string reportToMarkdown(const EvalReport& r) {
     }
     md << ' ' << percent(r.averageSuccess(c)) << " |\n";
   }
+  md << "\nGoals reached (%): the mean fraction of each task's goals that held together at some "
+        "step (Long's tasks have two).\n\n| Condition |";
+  for (auto s : suites) md << ' ' << titleCase(sim::suiteName(s)) << " |";
+  md << "\n|---|";
+  for (std::size_t i = 0; i < suites.size(); ++i) md << "---:|";
+  md << "\n";
+  for (const auto& c : r.conditions) {
+    md << "| " << c << " |";
+    for (auto s : suites) {
+      const auto it = std::find_if(r.suites.begin(), r.suites.end(), [&](const SuiteResult& x) {
+        return x.condition == c && x.suite == s;
+      });
+      md << ' ' << (it == r.suites.end() ? std::string("-") : percent(it->goal_progress)) << " |";
+    }
+    md << "\n";
+  }
   md << "\n### Per task\n\n| Condition | Suite | Task | Instruction | Success (%) | Mean length "
-        "(steps) |\n"
-        "|---|---|---:|---|---:|---:|\n";
+        "(steps) | Each goal held (% of episodes) |\n"
+        "|---|---|---:|---|---:|---:|---:|\n";
   for (const auto& t : r.tasks) {
     md << "| " << t.condition << " | " << sim::suiteName(t.suite) << " | " << t.task_index << " | "
        << t.instruction << " | " << percent(t.success_rate) << " | " << std::fixed
-       << std::setprecision(1) << t.mean_length_steps << " |\n";
+       << std::setprecision(1) << t.mean_length_steps << " |";
+    for (std::size_t g = 0; g < t.goal_rates.size(); ++g) {
+      md << (g == 0 ? " " : " / ") << percent(t.goal_rates[g]);
+    }
+    md << " |\n";
   }
   md << "\n"
      << r.tasks.size() << " tasks, " << r.total_steps << " control steps in " << std::fixed

@@ -6,6 +6,11 @@
 // gives near zero success by chance) or the scripted expert (shows the loop gives near 100% with a
 // competent actor). Episodes end at the task's success or at the suite's step limit.
 //
+// Partial progress. Success needs every goal of a task (Long's two subtasks) to hold at once. To
+// show where an episode stopped, each episode also records, per goal, the first control step after
+// which it held, and the most goals that held together at any step; tasks and suites report the
+// mean fraction of goals reached and, per goal, how often it held at some point.
+//
 // Determinism: episode e of a task uses the environment seed `seed + e` (the same seeds for every
 // task and condition, as LIBERO fixes its initial states); the random actor and the expert draw
 // from that seed, the policy has no randomness at inference. Each episode is a pure function of
@@ -89,6 +94,10 @@ struct EpisodeOutcome {
   bool refused = false;    // the actor produced a non-finite action: counted as a failure
   int policy_calls = 0;    // forward passes (kPolicy)
   int physics_warnings = 0;  // control steps in which MuJoCo warned (instability, limits)
+  // Per goal of the task (TaskSpec::goals order): the first control step after which it held,
+  // -1 if it never did. Success implies every goal held at the last step.
+  std::vector<int> goal_first_step;
+  int goals_reached = 0;   // the most goals that held at the same time, at any step
   std::string video_file;  // empty without a video
 };
 
@@ -102,6 +111,9 @@ struct TaskResult {
   int successes = 0;
   double success_rate = 0.0;             // 0..1
   double mean_length_steps = 0.0;        // over all episodes
+  int goals = 0;                         // goals of the task (Long: 2)
+  double goal_progress = 0.0;  // mean over episodes of goals_reached / goals (0..1)
+  std::vector<double> goal_rates;  // per goal: fraction of episodes in which it held at some step
   std::vector<EpisodeOutcome> outcomes;  // by episode index
 };
 
@@ -112,6 +124,7 @@ struct SuiteResult {
   int successes = 0;
   double success_rate = 0.0;  // over all episodes of the suite (tasks weigh equally)
   double mean_length_steps = 0.0;
+  double goal_progress = 0.0;  // mean over the suite's episodes of goals_reached / goals (0..1)
 };
 
 struct EvalReport {
