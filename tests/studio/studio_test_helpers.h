@@ -43,8 +43,12 @@ struct Studio {
     if (!controller->startWorld()) return false;
     episodes()->setUnsavedEditsPolicy(studio::EpisodesController::UnsavedEdits::kDiscard);
     episodes()->recordingPanel()->setResetSeconds(0);
-    window.activateWindow();
-    return QTest::qWaitForWindowActive(&window);
+    // A window another process shows at the same moment can take the focus back: ask again.
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      window.activateWindow();
+      if (QTest::qWaitForWindowActive(&window)) return true;
+    }
+    return false;
   }
   ~Studio() { controller.reset(); }  // before the window
   studio::EpisodesController* episodes() const { return controller->episodes(); }
