@@ -525,37 +525,31 @@ std::string reportToMarkdown(const EvalReport& r) {
     md << ", gripper commands " << model::gripperOutputName(r.gripper_output);
   }
   if (r.max_steps > 0) md << ", episodes capped at " << r.max_steps << " steps";
-  md << ". Success rate (%) per suite.\n\n| Condition |";
-  for (auto s : suites) md << ' ' << titleCase(sim::suiteName(s)) << " |";
-  md << " Average |\n|---|";
-  for (std::size_t i = 0; i < suites.size(); ++i) md << "---:|";
-  md << "---:|\n";
-  for (const auto& c : r.conditions) {
-    md << "| " << c << " |";
-    for (auto s : suites) {
-      const auto it = std::find_if(r.suites.begin(), r.suites.end(), [&](const SuiteResult& x) {
-        return x.condition == c && x.suite == s;
-      });
-      md << ' ' << (it == r.suites.end() ? std::string("-") : percent(it->success_rate)) << " |";
+  // A table with conditions as rows and suites as columns; `value` picks the suite's number.
+  // The success table adds the average over the suites.
+  auto suiteTable = [&](double SuiteResult::*value, bool with_average) {
+    md << "| Condition |";
+    for (auto s : suites) md << ' ' << titleCase(sim::suiteName(s)) << " |";
+    md << (with_average ? " Average |" : "") << "\n|---|";
+    for (std::size_t i = 0; i < suites.size(); ++i) md << "---:|";
+    md << (with_average ? "---:|\n" : "\n");
+    for (const auto& c : r.conditions) {
+      md << "| " << c << " |";
+      for (auto s : suites) {
+        const auto it = std::find_if(r.suites.begin(), r.suites.end(), [&](const SuiteResult& x) {
+          return x.condition == c && x.suite == s;
+        });
+        md << ' ' << (it == r.suites.end() ? std::string("-") : percent((*it).*value)) << " |";
+      }
+      if (with_average) md << ' ' << percent(r.averageSuccess(c)) << " |";
+      md << "\n";
     }
-    md << ' ' << percent(r.averageSuccess(c)) << " |\n";
-  }
+  };
+  md << ". Success rate (%) per suite.\n\n";
+  suiteTable(&SuiteResult::success_rate, true);
   md << "\nGoals reached (%): the mean fraction of each task's goals that held together at some "
-        "step (Long's tasks have two).\n\n| Condition |";
-  for (auto s : suites) md << ' ' << titleCase(sim::suiteName(s)) << " |";
-  md << "\n|---|";
-  for (std::size_t i = 0; i < suites.size(); ++i) md << "---:|";
-  md << "\n";
-  for (const auto& c : r.conditions) {
-    md << "| " << c << " |";
-    for (auto s : suites) {
-      const auto it = std::find_if(r.suites.begin(), r.suites.end(), [&](const SuiteResult& x) {
-        return x.condition == c && x.suite == s;
-      });
-      md << ' ' << (it == r.suites.end() ? std::string("-") : percent(it->goal_progress)) << " |";
-    }
-    md << "\n";
-  }
+        "step (Long's tasks have two).\n\n";
+  suiteTable(&SuiteResult::goal_progress, false);
   md << "\n### Per task\n\n| Condition | Suite | Task | Instruction | Success (%) | Mean length "
         "(steps) | Each goal held (% of episodes) |\n"
         "|---|---|---:|---|---:|---:|---:|\n";
