@@ -316,6 +316,34 @@ Checkpoint exportCheckpoint(const Checkpoint& checkpoint) {
   return out;
 }
 
+Checkpoint withProgressLevels(const Checkpoint& checkpoint, int levels) {
+  Checkpoint out;
+  out.config = checkpoint.config;
+  out.config.progress_levels = levels;
+  out.config.validate("progress levels");
+  out.tokenizer = checkpoint.tokenizer;
+  out.norm_stats = checkpoint.norm_stats;
+  out.task_norm_stats = checkpoint.task_norm_stats;
+  out.net = ThinkVlaNet(out.config);
+  torch::NoGradGuard no_grad;
+  auto source = checkpoint.net->named_parameters();
+  for (auto& p : out.net->named_parameters()) {
+    const std::string& name = p.key();
+    if (name.rfind("progress_embed.", 0) == 0) {
+      // Levels the source has keep their rows; new ones start at zero (the constructor's).
+      if (!source.contains(name)) continue;
+      const auto rows = std::min(p.value().size(0), source[name].size(0));
+      p.value().narrow(0, 0, rows).copy_(source[name].narrow(0, 0, rows));
+      continue;
+    }
+    p.value().copy_(source[name]);
+  }
+  auto source_buffers = checkpoint.net->named_buffers();
+  for (auto& b : out.net->named_buffers()) b.value().copy_(source_buffers[b.key()]);
+  out.net->train(checkpoint.net->is_training());
+  return out;
+}
+
 ParameterCounts countParameters(const ThinkVlaNet& net) {
   ParameterCounts counts;
   for (const auto& p : net->named_parameters()) {

@@ -87,6 +87,12 @@ Checkpoint loadCheckpoint(const std::string& directory);
 // The deployment model: same weights minus training-only tensors, config.deployed = true.
 Checkpoint exportCheckpoint(const Checkpoint& checkpoint);
 
+// The same checkpoint with the subtask progress input (PolicyConfig::progress_levels) set to
+// `levels`: a new network with every other weight copied. Progress rows the source lacks start at
+// zero, so on progress 0 the result computes what `checkpoint` computes (the start of a
+// fine-tune that adds the input). Throws ConfigError for levels outside 0..16.
+Checkpoint withProgressLevels(const Checkpoint& checkpoint, int levels);
+
 ParameterCounts countParameters(const ThinkVlaNet& net);
 
 }  // namespace thinkvla::model

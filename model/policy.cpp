@@ -72,7 +72,12 @@ PolicyInputs Policy::toInputs(const Observation& observation, const std::vector<
   auto proprio =
       (stats ? *stats : checkpoint_.norm_stats)
           .normalizeProprio(torch::tensor(observation.proprio, torch::kFloat32).unsqueeze(0));
-  return {images, proprio, padTokenBatch({text_ids}, c.pad_token_id)};
+  if (observation.gripper_releases < 0) {
+    throw std::invalid_argument("observation has " + std::to_string(observation.gripper_releases) +
+                                " gripper releases; a count cannot be negative");
+  }
+  return {images, proprio, padTokenBatch({text_ids}, c.pad_token_id),
+          torch::tensor({static_cast<int64_t>(observation.gripper_releases)}, torch::kInt64)};
 }
 
 PolicyStep Policy::step(const Observation& observation, const std::string& instruction,

@@ -23,6 +23,10 @@ namespace thinkvla::model {
 struct Observation {
   std::vector<cv::Mat> views;  // CV_8UC3 RGB, one per camera (num_views), any size
   std::vector<float> proprio;  // proprio_dim values in robot units (normalized inside)
+  // Gripper releases so far this episode (model/gripper_progress.h: a GripperReleaseCounter fed
+  // with the executed actions). Read only by checkpoints with config.progress_levels > 0; 0 where
+  // the actions are not known (a camera feed).
+  int gripper_releases = 0;
 };
 
 enum class IntrospectionMode { kOff, kOn };

@@ -98,6 +98,7 @@ void PolicyConfig::validate(const std::string& source) const {
   check(proprio_dim >= 1, "proprio_dim", "must be positive");
   check(action_dim >= 1, "action_dim", "must be positive");
   check(chunk_size >= 1, "chunk_size", "must be positive");
+  check(progress_levels >= 0 && progress_levels <= 16, "progress_levels", "must be 0..16");
   check(stem_channels >= 1, "stem_channels", "must be positive");
   check(width >= 8, "width", "must be >= 8");
   check(heads >= 1 && width % heads == 0, "heads", "must divide width");
@@ -128,6 +129,7 @@ nlohmann::json PolicyConfig::toJson() const {
       {"proprio_dim", proprio_dim},
       {"action_dim", action_dim},
       {"chunk_size", chunk_size},
+      {"progress_levels", progress_levels},
       {"stem_channels", stem_channels},
       {"token_pool", token_pool},
       {"width", width},
@@ -180,6 +182,7 @@ PolicyConfig PolicyConfig::fromJson(const nlohmann::json& json, const std::strin
   getInt("proprio_dim", c.proprio_dim);
   getInt("action_dim", c.action_dim);
   getInt("chunk_size", c.chunk_size);
+  if (json.contains("progress_levels")) getInt("progress_levels", c.progress_levels);
   getInt("stem_channels", c.stem_channels);
   getInt("token_pool", c.token_pool);
   getInt("width", c.width);

@@ -42,6 +42,10 @@ struct PolicyConfig {
   int proprio_dim = 8;
   int action_dim = 7;
   int chunk_size = 8;  // K actions regressed in one pass
+  // Subtask progress input (model/gripper_progress.h): the gripper releases so far this episode,
+  // clipped to progress_levels - 1, embedded and added to the proprio token. 0: no such input
+  // (every checkpoint before it; "progress_levels" may be absent from their config.json).
+  int progress_levels = 0;
   // Vision encoder: three stride-2 convolutions (patch grid = image_size / 8), then token_pool x
   // token_pool average pooling for the backbone's image tokens.
   int stem_channels = 16;

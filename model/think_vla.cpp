@@ -116,6 +116,13 @@ ThinkVlaNetImpl::ThinkVlaNetImpl(const PolicyConfig& config) : config_(config) {
   action_queries_ =
       register_parameter("action_queries", torch::randn({1, c.chunk_size, c.width}) * 0.02);
   proprio_proj_ = register_module("proprio_proj", torch::nn::Linear(c.proprio_dim, c.width));
+  if (c.progress_levels > 0) {
+    // Zero at the start: a network given this input later (fine-tuning a checkpoint without it)
+    // computes what it computed before until training moves the embedding.
+    progress_embed_ =
+        register_module("progress_embed", torch::nn::Embedding(c.progress_levels, c.width));
+    torch::nn::init::zeros_(progress_embed_->weight);
+  }
   blocks_ = register_module("blocks", torch::nn::ModuleList());
   for (int i = 0; i < c.layers; ++i) blocks_->push_back(Block(c.width, c.heads, c.mlp_ratio));
   ln_f_ = register_module("ln_f", torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.width})));
@@ -208,6 +215,17 @@ ThinkVlaNetImpl::Encoded ThinkVlaNetImpl::encode(const PolicyInputs& in, bool wi
   auto ids = in.text_ids.to(torch::kInt64);
   auto text = token_embed_(ids) + text_pos_.narrow(1, 0, t);
   auto prop = proprio_proj_(in.proprio.to(torch::kFloat32)).unsqueeze(1);
+  if (progress_embed_) {
+    torch::Tensor level;
+    if (in.progress.defined()) {
+      TORCH_CHECK(in.progress.dim() == 1 && in.progress.size(0) == b, "progress must be [B], got ",
+                  in.progress.sizes());
+      level = in.progress.to(prop.device(), torch::kInt64).clamp(0, c.progress_levels - 1);
+    } else {
+      level = torch::zeros({b}, torch::TensorOptions(torch::kInt64).device(prop.device()));
+    }
+    prop = prop + progress_embed_(level).unsqueeze(1);
+  }
   std::vector<torch::Tensor> parts = {img, prop, text};
   const int64_t ni = img.size(1);
   e.text_begin = ni + 1;
@@ -338,7 +356,7 @@ std::vector<int64_t> ThinkVlaNetImpl::generate(const torch::Tensor& images,
   std::vector<int64_t> ids = prompt_ids;
   std::vector<int64_t> generated;
   for (int i = 0; i < max_new_tokens && static_cast<int>(ids.size()) < config_.max_text_tokens; ++i) {
-    PolicyInputs in{images, proprio, torch::tensor(ids, torch::kInt64).unsqueeze(0)};
+    PolicyInputs in{images, proprio, torch::tensor(ids, torch::kInt64).unsqueeze(0), {}};
     auto logits = textLogits(in);
     const int64_t next = logits[0][static_cast<int64_t>(ids.size()) - 1].argmax().item<int64_t>();
     if (next == config_.eos_token_id) break;
@@ -368,7 +386,7 @@ std::vector<std::pair<std::string, int64_t>> ThinkVlaNetImpl::componentParameter
     } else if (top == "token_embed" || top == "text_pos") {
       component = "text embedding";
     } else if (top == "head_blocks" || top == "ln_head" || top == "action_out" ||
-               top == "action_queries" || top == "proprio_proj") {
+               top == "action_queries" || top == "proprio_proj" || top == "progress_embed") {
       component = "action head";
     } else if (top == "geometry_adapter" || top == "alignment_projector" || top == "depth_probe" ||
                top == "geometry_projector" || top == "reasoning_adapter" ||

@@ -6,7 +6,7 @@
 //        |                                 |--Depth Probe (detached input)--> per-patch depth
 //        |                                 \--Geometry Projector--> low-level condition tokens
 //        +--pool--> image tokens
-//   backbone transformer over [image | proprio | text | <anchor> | K action queries]
+//   backbone transformer over [image | proprio (+ progress) | text | <anchor> | K action queries]
 //        <anchor> state --Reasoning Adapter--> reasoning (distilled to the teacher branch's anchor)
 //                                 \--Reasoning Projector--> high-level condition tokens
 //   action head: K query tokens, early blocks cross-attend geometry tokens, later blocks reasoning
@@ -34,11 +34,14 @@ namespace thinkvla::model {
 
 // A batch of observations. images: [B, V, H, W, 3] uint8 (0..255) or float (0..1), any H and W
 // (resized inside to image_size); proprio: [B, proprio_dim] float, normalized; text_ids: [B, T]
-// int64, right-padded with pad_token_id, T <= max_text_tokens.
+// int64, right-padded with pad_token_id, T <= max_text_tokens; progress: [B] int64, the gripper
+// releases so far (model/gripper_progress.h), read only when config.progress_levels > 0 (values
+// above progress_levels - 1 are clipped; undefined: 0 for every sample).
 struct PolicyInputs {
   torch::Tensor images;
   torch::Tensor proprio;
   torch::Tensor text_ids;
+  torch::Tensor progress;
 };
 
 // Per-layer attention maps, filled only when asked for (otherwise undefined and never computed).
@@ -157,6 +160,7 @@ class ThinkVlaNetImpl : public torch::nn::Module {
   torch::nn::Embedding token_embed_{nullptr};
   torch::Tensor text_pos_, action_queries_;
   torch::nn::Linear proprio_proj_{nullptr};
+  torch::nn::Embedding progress_embed_{nullptr};  // progress_levels > 0 only; starts at zero
   torch::nn::ModuleList blocks_{nullptr};
   torch::nn::LayerNorm ln_f_{nullptr};
   // Geometry path.

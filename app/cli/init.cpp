@@ -25,7 +25,9 @@ int runInit(const std::vector<std::string>& argv) {
               "(default: the preset's)")
       .option("token-pool", Args::Kind::kValue,
               "image patches pooled per token side "
-              "(default: the preset's)");
+              "(default: the preset's)")
+      .option("progress-levels", Args::Kind::kValue,
+              "subtask progress input: gripper releases so far, 0..N-1 (0: none)", "0");
   args.parse(argv);
   if (args.helpRequested()) {
     std::cout << args.usage();
@@ -53,6 +55,7 @@ int runInit(const std::vector<std::string>& argv) {
   config.use_anchor = !args.has("no-anchor");
   if (args.has("image-size")) config.image_size = args.intValue("image-size");
   if (args.has("token-pool")) config.token_pool = args.intValue("token-pool");
+  config.progress_levels = args.intValue("progress-levels");
   config.teacher_feature_dim = args.intValue("teacher-dim");
   if (config.teacher_feature_dim < 1) throw UsageError("--teacher-dim must be positive");
   const int seed = args.intValue("seed");
@@ -61,7 +64,7 @@ int runInit(const std::vector<std::string>& argv) {
   model::Checkpoint checkpoint;
   try {
     checkpoint = model::initCheckpoint(config, static_cast<uint64_t>(seed));
-  } catch (const model::ConfigError& e) {  // --image-size or --token-pool out of range
+  } catch (const model::ConfigError& e) {  // --image-size, --token-pool, --progress-levels
     throw UsageError(e.what());
   }
   model::saveCheckpoint(checkpoint, args.value("out"));

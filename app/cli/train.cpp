@@ -181,6 +181,9 @@ int runTrain(const std::vector<std::string>& argv) {
       .option("qa-ratio", Args::Kind::kValue, "fraction of spatial-QA batches (co-training)")
       .option("preset", Args::Kind::kValue, "start from a fresh tiny, small or base network")
       .option("init-from", Args::Kind::kValue, "start from (fine-tune) this checkpoint directory")
+      .option("progress-levels", Args::Kind::kValue,
+              "give a new run's network the subtask progress input with N levels (0: none); "
+              "added to an --init-from checkpoint at zero; a resumed run keeps its own")
       .option("out", Args::Kind::kValue, "output directory (checkpoint/, metrics.jsonl)")
       .option("steps", Args::Kind::kValue, "optimiser steps")
       .option("batch", Args::Kind::kValue, "batch size per rank")
@@ -319,6 +322,14 @@ int runTrain(const std::vector<std::string>& argv) {
         throw UsageError(std::string("--preset: ") + e.what());
       }
       initial = model::initCheckpoint(pc, config.seed);
+    }
+  }
+
+  if (!resuming && args.has("progress-levels")) {
+    try {
+      initial = model::withProgressLevels(initial, args.intValue("progress-levels"));
+    } catch (const model::ConfigError& e) {
+      throw UsageError(std::string("--progress-levels: ") + e.what());
     }
   }
 

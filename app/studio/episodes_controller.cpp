@@ -22,6 +22,7 @@
 
 #include "core/episodes/episode_file.h"
 #include "core/sim/spatial_qa.h"
+#include "model/gripper_progress.h"
 #include "studio/episode_replay.h"
 #include "studio/main_window.h"
 #include "studio/studio_controller.h"
@@ -582,6 +583,12 @@ void EpisodesController::showStep(int step) {
   for (int c = 0; c < 6; ++c) request.proprio.push_back(static_cast<float>(e.ee_states(step, c)));
   for (int c = 0; c < 2; ++c)
     request.proprio.push_back(static_cast<float>(e.gripper_states(step, c)));
+  // The policy's progress input as a rollout would have counted it up to this step.
+  model::GripperReleaseCounter releases;
+  for (int t = 0; t < step; ++t) {
+    releases.observe(e.actions(t, 6), e.gripper_states(t, 0) + e.gripper_states(t, 1));
+  }
+  request.gripper_releases = releases.releases();
   request.instruction = annotation_->meta().instruction.toStdString();
   predictions_->request(std::move(request));
 }

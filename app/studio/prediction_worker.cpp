@@ -103,6 +103,7 @@ void PredictionWorker::run() {
         model::Observation obs;
         obs.views = request->views;
         obs.proprio = request->proprio;
+        obs.gripper_releases = request->gripper_releases;
         const model::PolicyStep step = impl_->policy->step(obs, request->instruction);
         result.actions = step.actions;
         result.latency_ms = step.latency_ms;

@@ -26,6 +26,7 @@ struct PredictionRequest {
   std::uint64_t serial = 0;
   std::vector<cv::Mat> views;  // CV_8UC3 RGB, agentview then eye_in_hand
   std::vector<float> proprio;  // LIBERO's 8-D state
+  int gripper_releases = 0;    // before this step (model/gripper_progress.h)
   std::string instruction;
 };
 

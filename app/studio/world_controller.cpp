@@ -375,7 +375,10 @@ void WorldController::startInference() {
   pending_policy_.reset();
   inference_->setInstruction(session_->instruction());
   inference_->setNormStatsTask(session_->taskInstruction());
-  if (last_state_ && !last_state_->proprio.empty()) inference_->setProprio(last_state_->proprio);
+  if (last_state_ && !last_state_->proprio.empty()) {
+    inference_->setProprio(last_state_->proprio);
+    inference_->setGripperReleases(last_state_->gripper_releases);
+  }
   if (dock_ != nullptr) inference_->setIntrospection(dock_->settings().needsIntrospection());
   const int chunk = inference_->config().chunk_size;
   executor_ = std::make_unique<core::ChunkExecutor>(
@@ -551,7 +554,10 @@ void WorldController::refresh() {
       camera_to_action_.add(last_result_->camera_to_action_ms);
       inference_ms_.add(last_result_->inference_ms);
     }
-    if (last_state_ && !last_state_->proprio.empty()) inference_->setProprio(last_state_->proprio);
+    if (last_state_ && !last_state_->proprio.empty()) {
+      inference_->setProprio(last_state_->proprio);
+      inference_->setGripperReleases(last_state_->gripper_releases);
+    }
   }
   auto frames = session_->displayFrames().take();
   const bool new_frames = frames.has_value();

@@ -7,6 +7,7 @@
 
 #include "model/data/action_chunk.h"
 #include "model/data/action_normalization.h"
+#include "model/gripper_progress.h"
 #include "model/losses.h"
 #include "model/task_vocabulary.h"
 
@@ -117,6 +118,9 @@ DataLoader::DataLoader(std::vector<WeightedStore> stores, NormStats norm_stats,
       tokens.instruction = cut(tokenizer_.encode(r.instruction), o.max_text_tokens);
       const auto task_stats = task_norm_stats_.find(r.instruction);
       tokens.stats = task_stats == task_norm_stats_.end() ? &norm_stats_ : &task_stats->second;
+      tokens.releases = releasesBeforeEachStep(r.actions.data(), kActionDim, kGripperDim,
+                                               r.proprio.data(), kProprioDim, kFingerDim,
+                                               r.num_steps);
       const std::vector<std::string> prompts =
           r.teacher_prompts.empty() ? std::vector<std::string>{prompt} : r.teacher_prompts;
       for (const std::string& p : prompts) {
@@ -273,6 +277,7 @@ TrainingBatch DataLoader::buildActionBatch(std::int64_t index, std::mt19937_64& 
   batch.kind = BatchKind::kAction;
   batch.inputs.images = torch::empty({b, num_cameras_, side, side, 3}, torch::kUInt8);
   batch.inputs.proprio = torch::empty({b, kProprioDim}, torch::kFloat32);
+  batch.inputs.progress = torch::empty({b}, torch::kInt64);
   batch.actions = torch::empty({b, o.chunk_size, kActionDim}, torch::kFloat32);
   batch.action_valid = torch::empty({b, o.chunk_size}, torch::kBool);
   if (o.depth == DepthMode::kRead)
@@ -301,6 +306,7 @@ TrainingBatch DataLoader::buildActionBatch(std::int64_t index, std::mt19937_64& 
         record, step, o.chunk_size, *tokens.stats,
         batch.actions.data_ptr<float>() + i * o.chunk_size * kActionDim,
         reinterpret_cast<std::uint8_t*>(batch.action_valid.data_ptr<bool>()) + i * o.chunk_size);
+    batch.inputs.progress[i] = static_cast<std::int64_t>(tokens.releases[static_cast<std::size_t>(step)]);
     text.push_back(&tokens.instruction);
     teacher.push_back(&tokens.teacher[prompt]);
   }
@@ -318,6 +324,7 @@ TrainingBatch DataLoader::buildQaBatch(std::int64_t index, std::mt19937_64& rng)
   batch.kind = BatchKind::kSpatialQa;
   batch.inputs.images = torch::empty({b, num_cameras_, side, side, 3}, torch::kUInt8);
   batch.inputs.proprio = torch::empty({b, kProprioDim}, torch::kFloat32);
+  batch.inputs.progress = torch::zeros({b}, torch::kInt64);  // the episode's first step
   std::vector<const std::vector<std::int64_t>*> text;
   std::vector<const std::vector<std::uint8_t>*> targets;
   for (std::int64_t i = 0; i < b; ++i) {

@@ -15,6 +15,8 @@
 //   inputs.images    [B, V, S, S, 3] uint8, RGB, upright (S = image_size)
 //   inputs.proprio   [B, 8] float, normalised with the NormStats (clipped to +-1.5)
 //   inputs.text_ids  [B, T] int64, right-padded with the tokenizer's pad id, T <= max_text_tokens
+//   inputs.progress  [B] int64, the gripper releases before the sample's step
+//                    (model/gripper_progress.h); 0 in QA batches
 // action batches:
 //   actions          [B, K, 7] float, normalised to [-1, 1] (gripper -1 / +1)
 //   action_valid     [B, K] bool, false for padding past the episode's end
@@ -130,6 +132,7 @@ class DataLoader {
     std::vector<std::int64_t> instruction;
     std::vector<std::vector<std::int64_t>> teacher;  // one per teacher prompt (at least one)
     const NormStats* stats = nullptr;  // the episode's task's, or the pooled norm_stats_
+    std::vector<std::uint8_t> releases;  // gripper releases before each step (gripper_progress.h)
   };
   struct QaRef {
     std::int64_t episode;

@@ -33,6 +33,7 @@ inline constexpr int kActionDim =
 inline constexpr int kProprioDim =
     8;  // end-effector position (3), axis-angle (3), gripper fingers (2)
 inline constexpr int kGripperDim = 6;  // index of the gripper in an action
+inline constexpr int kFingerDim = 6;   // index of the first of the two fingers in the proprio
 
 // A spatial question-answer pair for 3D-VLM co-training. It describes the scene at the episode's
 // first step (where `thinkvla collect` asks its questions).

@@ -601,7 +601,8 @@ void Trainer::trainStep() {
         if (feats.defined()) terms.alignment = alignmentLoss(net->alignFeatures(out.geometry_latent), feats);
       }
       if (pc.reasoningEnabled() && out.reasoning.defined() && batch.teacher_text_ids.defined()) {
-        PolicyInputs teacher_in{torch::Tensor(), batch.inputs.proprio, batch.teacher_text_ids};
+        PolicyInputs teacher_in{torch::Tensor(), batch.inputs.proprio, batch.teacher_text_ids,
+                                batch.inputs.progress};
         const auto student = config_.distill_adapter_only ? net->reason(out.anchor_state.detach())
                                                           : out.reasoning;
         terms.distillation =

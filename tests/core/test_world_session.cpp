@@ -4,6 +4,8 @@
 #include <QtTest/QtTest>
 
 #include "core/pipeline/world_session.h"
+#include "core/sim/scripted_expert.h"
+#include "core/sim/tasks.h"
 
 using namespace thinkvla::core;
 
@@ -39,6 +41,42 @@ class TestWorldSession : public QObject {
     QCOMPARE(frames->published(), std::uint64_t{11});
     QCOMPARE(world.state().take()->step, 10);
     QCOMPARE(frames->take()->sequence, std::uint64_t{10});
+  }
+
+  void countsTheGripperReleasesOfTheEpisode() {
+    auto frames = std::make_shared<LatestSlot<FrameSet>>();
+    WorldSession world({}, frames);
+    const int task_index = 3;  // Long: "put both cubes in the basket"
+    QCOMPARE(sim::task(sim::Suite::kLong, task_index).name, std::string("both_cubes_in_basket"));
+    world.reset(sim::Suite::kLong, task_index, 2);
+    QCOMPARE(world.state().take()->gripper_releases, 0);
+    // Closing on air and opening again is no progress.
+    for (int i = 0; i < 12; ++i) world.applyAction(Action7(0, 0, 0, 0, 0, 0, 1));
+    for (int i = 0; i < 4; ++i) world.applyAction(Action7(0, 0, 0, 0, 0, 0, -1));
+    QCOMPARE(world.state().take()->gripper_releases, 0);
+    // The scripted expert puts the first cube in the basket and lets go: one release; the second
+    // cube: two.
+    world.reset(sim::Suite::kLong, task_index, 2);
+    sim::ScriptedExpert expert(world.env().task(), 2);
+    const auto& goals = world.env().task().goals;
+    int releases_at_first_goal = -1;
+    WorldState last;
+    for (int step = 0; step < 400 && !world.env().success(); ++step) {
+      const sim::Action a = expert.act(world.env());
+      world.applyAction(Action7(a[0], a[1], a[2], a[3], a[4], a[5], a[6]));
+      last = *world.state().take();
+      if (releases_at_first_goal < 0 && sim::goalSatisfied(world.env(), goals[0])) {
+        releases_at_first_goal = last.gripper_releases;
+      }
+      QVERIFY(last.gripper_releases <= 2);
+    }
+    QVERIFY(world.env().success());
+    QVERIFY2(releases_at_first_goal <= 1, qPrintable(QString::number(releases_at_first_goal)));
+    // Hold still with the gripper open until both releases are in.
+    for (int i = 0; i < 10; ++i) world.applyAction(Action7(0, 0, 0, 0, 0, 0, -1));
+    QCOMPARE(world.state().take()->gripper_releases, 2);
+    world.reset(sim::Suite::kLong, task_index, 2);
+    QCOMPARE(world.state().take()->gripper_releases, 0);
   }
 
   void instructionOverride() {

@@ -107,6 +107,64 @@ class TestCheckpoint : public QObject {
     QCOMPARE(readFile(again + "/model.safetensors"), readFile(saved_ + "/model.safetensors"));
   }
 
+  void progressInputIsAddedToACheckpointWithoutChangingIt() {
+    const Checkpoint with = withProgressLevels(trained_, 3);
+    QCOMPARE(with.config.progress_levels, 3);
+    QCOMPARE(trained_.config.progress_levels, 0);
+    auto in = inputs(trained_.config);
+    in.progress = torch::tensor(std::vector<int64_t>{0, 1}, torch::kInt64);
+    // Every old weight copied, the new embedding at zero: the same actions at any level.
+    QVERIFY(torch::equal(actions(with, in), actions(trained_, in)));
+    {
+      torch::NoGradGuard ng;
+      with.net->named_parameters()["progress_embed.weight"].normal_(0.0, 0.3);
+    }
+    // It is saved, loaded and exported with the network; config.json names it.
+    const auto dir = tmpDir("progress");
+    saveCheckpoint(with, dir);
+    const auto loaded = loadCheckpoint(dir);
+    QCOMPARE(loaded.config.progress_levels, 3);
+    QVERIFY(torch::equal(loaded.net->named_parameters()["progress_embed.weight"],
+                         with.net->named_parameters()["progress_embed.weight"]));
+    QVERIFY(torch::equal(actions(loaded, in), actions(with, in)));
+    QVERIFY(!torch::equal(actions(loaded, in), actions(trained_, in)));
+    QVERIFY(exportCheckpoint(loaded).net->named_parameters().contains("progress_embed.weight"));
+    // A Policy reads the count from the observation.
+    {
+      Observation obs;
+      for (int v = 0; v < loaded.config.num_views; ++v) {
+        obs.views.push_back(cv::Mat(64, 64, CV_8UC3, cv::Scalar(40 * v, 90, 200)));
+      }
+      obs.proprio.assign(loaded.config.proprio_dim, 0.1f);
+      Policy policy(loadCheckpoint(dir));
+      const auto first = policy.step(obs, "put both cubes in the basket").actions;
+      obs.gripper_releases = 1;
+      const auto second = policy.step(obs, "put both cubes in the basket").actions;
+      QVERIFY(first != second);
+      obs.gripper_releases = -1;
+      QVERIFY_EXCEPTION_THROWN(policy.step(obs, "put both cubes in the basket"),
+                               std::invalid_argument);
+    }
+    // More levels keep the trained rows; the new row starts at zero.
+    const Checkpoint more = withProgressLevels(loaded, 4);
+    const auto w = more.net->named_parameters()["progress_embed.weight"];
+    QVERIFY(torch::equal(w.narrow(0, 0, 3), loaded.net->named_parameters()["progress_embed.weight"]));
+    QCOMPARE(w[3].abs().sum().item<double>(), 0.0);
+    QVERIFY_EXCEPTION_THROWN(withProgressLevels(trained_, 17), ConfigError);
+    QVERIFY_EXCEPTION_THROWN(withProgressLevels(trained_, -1), ConfigError);
+    // A config.json written before the field existed reads as "no progress input".
+    auto json = trained_.config.toJson();
+    json.erase("progress_levels");
+    QCOMPARE(PolicyConfig::fromJson(json, "old config.json").progress_levels, 0);
+    json["progress_levels"] = "three";
+    try {
+      PolicyConfig::fromJson(json, "bad config.json");
+      QFAIL("read a non-integer progress_levels");
+    } catch (const ConfigError& e) {
+      QVERIFY2(std::string(e.what()).find("progress_levels") != std::string::npos, e.what());
+    }
+  }
+
   void exportStripsTrainingOnlyParts() {
     const auto deployed = exportCheckpoint(trained_);
     QVERIFY(deployed.config.deployed);

@@ -11,6 +11,7 @@
 #include "model/data/action_chunk.h"
 #include "model/data/action_normalization.h"
 #include "model/data/data_loader.h"
+#include "model/gripper_progress.h"
 #include "model/losses.h"
 #include "model/task_vocabulary.h"
 #include "model/torch_runtime.h"
@@ -414,6 +415,43 @@ class TestDataPipeline : public QObject {
       QVERIFY2(std::string(e.what()).find("task 'put the bowl on the plate'") != std::string::npos,
                e.what());
     }
+  }
+
+  void progressIsTheReleasesBeforeTheSampledStep() {
+    // The gripper closes for 3 steps and opens for 3 with the fingers apart: a release at steps
+    // 6, 12, 18, ...
+    auto a = makeStore(0, {20, 9}, true);
+    auto opts = smallOptions();
+    opts.batch_size = 16;
+    opts.qa_ratio = 0.5;
+    DataLoader loader({{a, 1.0}}, computeNormStats({a.get()}), tokenizer(), opts);
+    int nonzero = 0, qa_batches = 0;
+    for (int i = 0; i < 6; ++i) {
+      const TrainingBatch batch = loader.next();
+      QCOMPARE(batch.inputs.progress.sizes().vec(), std::vector<int64_t>{16});
+      QCOMPARE(batch.inputs.progress.scalar_type(), torch::kInt64);
+      if (batch.kind == BatchKind::kSpatialQa) {
+        ++qa_batches;  // the episode's first step: nothing released yet
+        QCOMPARE(batch.inputs.progress.abs().sum().item<int64_t>(), int64_t(0));
+        continue;
+      }
+      for (std::size_t row = 0; row < batch.samples.size(); ++row) {
+        const SampleRef& ref = batch.samples[row];
+        const EpisodeRecord& record = a->episode(ref.episode);
+        GripperReleaseCounter counter;
+        for (std::int64_t t = 0; t < ref.step; ++t) {
+          const float* p = record.proprio.data() + t * kProprioDim;
+          counter.observe(record.actions[static_cast<std::size_t>(t * kActionDim + kGripperDim)],
+                          static_cast<double>(p[6]) + p[7]);
+        }
+        const auto got = batch.inputs.progress[static_cast<std::int64_t>(row)].item<int64_t>();
+        QCOMPARE(got, static_cast<int64_t>(counter.releases()));
+        QCOMPARE(got, ref.step >= 7 ? (ref.step - 1) / 6 : int64_t(0));
+        nonzero += got > 0 ? 1 : 0;
+      }
+    }
+    QVERIFY(nonzero > 0);
+    QVERIFY(qa_batches > 0);
   }
 
   void mixingRatiosAndWeights() {

@@ -40,7 +40,7 @@ class TestOverfit : public QObject {
       teacher_text.push_back(tok.encode(s + " " + reasoningPrompt()));
     }
     in.text_ids = padTokenBatch(text, c.pad_token_id);
-    PolicyInputs teacher_in{torch::Tensor(), in.proprio, padTokenBatch(teacher_text, c.pad_token_id)};
+    PolicyInputs teacher_in{torch::Tensor(), in.proprio, padTokenBatch(teacher_text, c.pad_token_id), {}};
     QVERIFY(teacher_in.text_ids.size(1) <= c.max_text_tokens);
     auto target = torch::rand({b, c.chunk_size, c.action_dim}) * 2 - 1;
     // The gripper command is binary, as the loader makes it (and as the Policy returns it).
@@ -69,7 +69,7 @@ class TestOverfit : public QObject {
       qa_mask.emplace_back(s.target.begin(), s.target.end());
     }
     PolicyInputs qa_in{in.images.narrow(0, 0, 2), in.proprio.narrow(0, 0, 2),
-                       padTokenBatch(qa_ids, c.pad_token_id)};
+                       padTokenBatch(qa_ids, c.pad_token_id), {}};
     const auto qa_target = padTokenBatch(qa_mask, 0);
     QVERIFY(qa_in.text_ids.size(1) <= c.max_text_tokens);
 

@@ -223,6 +223,51 @@ class TestThinkVla : public QObject {
                              c10::Error);
   }
 
+  void progressInputStartsSilentThenLearnsAndIsClipped() {
+    auto c = tinyConfig();
+    c.progress_levels = 3;
+    torch::manual_seed(0);
+    ThinkVlaNet net(c);
+    QCOMPARE(param(net, "progress_embed.weight").sizes().vec(), (std::vector<int64_t>{3, c.width}));
+    auto in = randomInputs(c, 3, 5, 2);
+    auto with = [&](std::vector<int64_t> levels) {
+      PolicyInputs x = in;
+      x.progress = torch::tensor(levels, torch::kInt64);
+      return net->forward(x).actions;
+    };
+    // Zero at the start: every level (and none given) computes the same actions.
+    const auto none = net->forward(in).actions;
+    QVERIFY(torch::equal(with({0, 1, 2}), none));
+    // The action loss reaches the embedding of the levels in the batch only.
+    net->zero_grad();
+    with({1, 1, 0}).abs().mean().backward();
+    const auto grad = param(net, "progress_embed.weight").grad();
+    QVERIFY(grad[1].abs().sum().item<double>() > 0.0);
+    QVERIFY(grad[0].abs().sum().item<double>() > 0.0);
+    QCOMPARE(grad[2].abs().sum().item<double>(), 0.0);
+    // Once trained away from zero, the level changes the actions; counts above the last level
+    // read as the last one.
+    {
+      torch::NoGradGuard ng;
+      param(net, "progress_embed.weight").normal_(0.0, 0.5);
+    }
+    torch::NoGradGuard ng;
+    QVERIFY(!torch::allclose(with({0, 0, 0}), with({1, 1, 1})));
+    QVERIFY(torch::equal(with({2, 2, 2}), with({7, 2, 255})));
+    QVERIFY(torch::equal(with({0, 0, 0}), net->forward(in).actions));
+    PolicyInputs bad = in;
+    bad.progress = torch::zeros({2}, torch::kInt64);
+    QVERIFY_EXCEPTION_THROWN(net->forward(bad), c10::Error);
+    // A network without the input ignores it.
+    auto plain = tinyConfig();
+    torch::manual_seed(0);
+    ThinkVlaNet net0(plain);
+    PolicyInputs x = in;
+    x.progress = torch::tensor(std::vector<int64_t>{1, 2, 3}, torch::kInt64);
+    QVERIFY(torch::equal(net0->forward(x).actions, net0->forward(in).actions));
+    QVERIFY(!net0->named_parameters().contains("progress_embed.weight"));
+  }
+
   void presetsHaveTheirSizes() {
     auto count = [](const std::string& preset) {
       auto c = PolicyConfig::fromPreset(preset);

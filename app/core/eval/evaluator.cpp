@@ -22,6 +22,7 @@
 #include "core/pipeline/temporal_ensemble.h"
 #include "core/sim/scripted_expert.h"
 #include "core/sim/tabletop_env.h"
+#include "model/gripper_progress.h"
 #include "model/policy.h"
 #include "model/torch_runtime.h"
 
@@ -100,10 +101,12 @@ sim::Action clampAction(const std::vector<float>& a) {
   return out;
 }
 
-model::Observation toPolicyObservation(const sim::Observation& obs) {
+model::Observation toPolicyObservation(const sim::Observation& obs,
+                                       const model::GripperReleaseCounter& releases) {
   model::Observation o;
   for (const auto& c : obs.cameras) o.views.push_back(c.rgb);
   o.proprio.assign(obs.proprio.begin(), obs.proprio.end());
+  o.gripper_releases = releases.releases();
   return o;
 }
 
@@ -149,6 +152,8 @@ EpisodeOutcome runEpisode(const EvalOptions& o, const EvalCondition& condition, 
   std::mt19937_64 rng(out.seed * 0x9E3779B97F4A7C15ULL + 0xA5A5A5A5ULL);
   std::uniform_real_distribution<double> uniform(-1.0, 1.0);
   std::deque<sim::Action> queue;
+  // The policy's subtask progress input, fed with every executed action.
+  model::GripperReleaseCounter releases;
   std::optional<TemporalEnsemble> ensemble;
   if (o.ensemble_decay) ensemble.emplace(*o.ensemble_decay);
   if (w.policy) {
@@ -193,7 +198,7 @@ EpisodeOutcome runEpisode(const EvalOptions& o, const EvalCondition& condition, 
         if (ensemble) {
           const long now = env.stepCount();
           if (plansNow()) {
-            auto step = w.policy->step(toPolicyObservation(*obs), env.instruction());
+            auto step = w.policy->step(toPolicyObservation(*obs, releases), env.instruction());
             ++out.policy_calls;
             ensemble->add(now, std::move(step.actions));
           }
@@ -203,7 +208,7 @@ EpisodeOutcome runEpisode(const EvalOptions& o, const EvalCondition& condition, 
           break;
         }
         if (queue.empty()) {
-          const auto step = w.policy->step(toPolicyObservation(*obs), env.instruction());
+          const auto step = w.policy->step(toPolicyObservation(*obs, releases), env.instruction());
           ++out.policy_calls;
           const int n = std::min<int>(execute, static_cast<int>(step.actions.size()));
           for (int i = 0; i < n; ++i)
@@ -214,6 +219,7 @@ EpisodeOutcome runEpisode(const EvalOptions& o, const EvalCondition& condition, 
         queue.pop_front();
         break;
     }
+    releases.observe(action[sim::kGripperIndex], env.gripperOpening_m());
     r = env.step(action);
     if (!r.physics_warnings.empty()) ++out.physics_warnings;
     if (r.status == sim::StepStatus::kRefused) {

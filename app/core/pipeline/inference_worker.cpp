@@ -28,6 +28,11 @@ void InferenceWorker::setProprio(const std::vector<float>& proprio) {
   proprio_ = proprio;
 }
 
+void InferenceWorker::setGripperReleases(int releases) {
+  std::lock_guard<std::mutex> lock(inputs_mutex_);
+  gripper_releases_ = releases;
+}
+
 std::string InferenceWorker::lastError() const {
   std::lock_guard<std::mutex> lock(inputs_mutex_);
   return last_error_;
@@ -73,10 +78,12 @@ void InferenceWorker::run() {
 
     std::string instruction;
     std::vector<float> proprio;
+    int gripper_releases = 0;
     {
       std::lock_guard<std::mutex> lock(inputs_mutex_);
       instruction = instruction_;
       proprio = proprio_;
+      gripper_releases = gripper_releases_;
       policy_.setNormStatsTask(norm_stats_task_);
     }
     if (instruction != last_instruction) {
@@ -90,6 +97,7 @@ void InferenceWorker::run() {
       observation.views.resize(wanted, observation.views.front());
     }
     observation.proprio = proprio;
+    observation.gripper_releases = gripper_releases;
     const bool introspect = introspection_;
     try {
       const auto step = policy_.step(observation, instruction,

@@ -56,6 +56,8 @@ class InferenceWorker {
   // (model::Policy::setNormStatsTask): the world's task. Empty: none.
   void setNormStatsTask(const std::string& task);
   void setProprio(const std::vector<float>& proprio);  // robot state; zeros when unknown
+  // Gripper releases so far this episode (model::Observation::gripper_releases); 0 when unknown.
+  void setGripperReleases(int releases);
   void setIntrospection(bool on) { introspection_ = on; }
   void setViewFill(ViewFill fill) { view_fill_ = fill; }
   void setResultCallback(std::function<void(const InferenceResult&)> callback) {
@@ -89,6 +91,7 @@ class InferenceWorker {
   std::string instruction_;
   std::string norm_stats_task_;
   std::vector<float> proprio_;
+  int gripper_releases_ = 0;
   std::string last_error_;
   std::atomic<bool> introspection_{false};
   ViewFill view_fill_ = ViewFill::kExact;

@@ -71,6 +71,7 @@ void WorldPolicyRunner::syncInputs(const WorldState& state) {
   worker_->setInstruction(state.instruction);
   worker_->setNormStatsTask(state.task_instruction);
   worker_->setProprio(state.proprio);
+  worker_->setGripperReleases(state.gripper_releases);
 }
 
 void WorldPolicyRunner::resetEpisode() { executor_->reset(); }

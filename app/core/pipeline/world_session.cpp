@@ -13,6 +13,7 @@ void WorldSession::reset(sim::Suite suite, int task_index, std::uint64_t seed,
                          const sim::PerturbationSpec& perturbation) {
   env_.reset(sim::task(suite, task_index), seed, perturbation);
   instruction_override_.clear();
+  releases_.reset();
   done_ = false;
   spdlog::info("world: task '{}' seed {}: {}", env_.task().name, seed, env_.instruction());
   publish();
@@ -35,6 +36,7 @@ cv::Matx33d WorldSession::endEffectorRotation() {
 void WorldSession::applyAction(const Action7& a) {
   sim::Action action;
   for (int i = 0; i < sim::kActionDim; ++i) action[static_cast<std::size_t>(i)] = a[i];
+  releases_.observe(action[sim::kGripperIndex], env_.gripperOpening_m());
   const auto result = env_.step(action);
   if (result.status == sim::StepStatus::kRefused) spdlog::error("world: {}", result.error);
   if (result.done && !done_) {
@@ -77,6 +79,7 @@ void WorldSession::publish() {
   state.shape_poses = sim::shapePoses(env_.data(), shapes_);
   state.ee_position_m = endEffectorPosition();
   state.proprio.assign(obs.proprio.begin(), obs.proprio.end());
+  state.gripper_releases = releases_.releases();
   std::set<std::string> targets;
   for (const auto& goal : env_.task().goals) {
     for (const auto& name : {goal.object, goal.target}) {

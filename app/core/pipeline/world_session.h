@@ -19,6 +19,7 @@
 #include "core/sim/tabletop_env.h"
 #include "core/sources/frame.h"
 #include "core/teleop/control_loop.h"
+#include "model/gripper_progress.h"
 
 namespace thinkvla::core {
 
@@ -39,6 +40,7 @@ struct WorldState {
   std::vector<cv::Matx44d> shape_poses;  // same order as WorldSession::shapes()
   cv::Vec3d ee_position_m;
   std::vector<float> proprio;            // LIBERO's 8-D state
+  int gripper_releases = 0;              // so far this episode (model/gripper_progress.h)
   std::vector<CameraGeometry> cameras;
   std::vector<cv::Vec3d> target_positions_m;  // objects the task's goals are about
 };
@@ -81,6 +83,7 @@ class WorldSession : public RobotInterface {
   std::vector<sim::GeomShape> shapes_;
   std::string instruction_override_;
   sim::Observation last_observation_;
+  model::GripperReleaseCounter releases_;
   std::uint64_t sequence_ = 0;
   bool done_ = false;
 };

@@ -37,6 +37,7 @@ namespace thinkvla::core::sim {
 inline constexpr int kArmJoints = 7;
 inline constexpr int kActionDim = 7;
 using Action = std::array<double, kActionDim>;
+inline constexpr int kGripperIndex = 6;  // of an Action: -1 open .. +1 close
 
 // Scales of a unit action (robosuite's OSC_POSE limits, which LIBERO uses).
 inline constexpr double kActionPositionScaleM = 0.05;
