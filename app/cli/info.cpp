@@ -1,6 +1,7 @@
 // `thinkvla info CHECKPOINT`: the config, parameter counts (total and deployed) and components.
 #include <iomanip>
 #include <iostream>
+#include <string>
 
 #include "cli/args.h"
 #include "cli/commands.h"
@@ -27,7 +28,11 @@ int runInfo(const std::vector<std::string>& argv) {
   std::cout << "checkpoint  " << args.positional()[0] << "\npreset      " << c.preset
             << (c.deployed ? " (deployed)" : " (training)") << "\ninputs      " << c.num_views
             << " views resized to " << c.image_size << "x" << c.image_size << ", proprio "
-            << c.proprio_dim << ", up to " << c.max_text_tokens << " text tokens\noutputs     "
+            << c.proprio_dim << ", up to " << c.max_text_tokens << " text tokens"
+            << (c.progress_levels > 0 ? ", gripper releases so far (" +
+                                            std::to_string(c.progress_levels) + " levels)"
+                                      : std::string())
+            << "\noutputs     "
             << c.chunk_size << " x " << c.action_dim << " action chunk\nbackbone    width "
             << c.width << ", " << c.layers << " layers, " << c.heads << " heads, "
             << c.imageTokens() << " image tokens (patch grid " << c.patchGrid() << "x"

@@ -57,6 +57,25 @@ class TestCliModel : public QObject {
     QVERIFY(!QFileInfo::exists(dir.filePath("bad")));
   }
 
+  void initWithTheProgressInput() {
+    QTemporaryDir dir;
+    const QString ckpt = dir.filePath("progress");
+    const auto init =
+        runCli({"init", "--preset", "tiny", "--progress-levels", "3", "--out", ckpt});
+    QVERIFY2(init.code == 0, qPrintable(init.out + init.err));
+    const auto info = runCli({"info", ckpt});
+    QVERIFY2(info.code == 0, qPrintable(info.err));
+    QVERIFY2(info.out.contains("gripper releases so far (3 levels)"), qPrintable(info.out));
+    const auto plain = runCli({"init", "--preset", "tiny", "--out", dir.filePath("plain")});
+    QCOMPARE(plain.code, 0);
+    QVERIFY(!runCli({"info", dir.filePath("plain")}).out.contains("gripper releases"));
+    const auto bad = runCli(
+        {"init", "--preset", "tiny", "--progress-levels", "40", "--out", dir.filePath("bad")});
+    QCOMPARE(bad.code, 2);
+    QVERIFY2(bad.err.contains("progress_levels"), qPrintable(bad.err));
+    QVERIFY(!QFileInfo::exists(dir.filePath("bad")));
+  }
+
   void badCheckpointsGiveClearErrors() {
     QTemporaryDir dir;
     const auto missing = runCli({"info", dir.filePath("nothing")});

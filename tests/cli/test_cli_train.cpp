@@ -200,6 +200,25 @@ class TestCliTrain : public QObject {
              qPrintable(info.out));
   }
 
+  void fineTuningAddsTheProgressInput() {
+    // The first test's run, fine-tuned with the subtask progress input added.
+    const QString from = dir() + "/run/checkpoint";
+    QVERIFY(fs::exists((from + "/config.json").toStdString()));
+    const QString out = dir() + "/progress";
+    QDir(out).removeRecursively();
+    const Run r = runCli(common(out) << "--init-from" << from << "--progress-levels" << "3"
+                                     << "--steps" << "3");
+    QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
+    const auto before = model::loadCheckpoint(from.toStdString());
+    const auto after = model::loadCheckpoint((out + "/checkpoint").toStdString());
+    QCOMPARE(before.config.progress_levels, 0);
+    QCOMPARE(after.config.progress_levels, 3);
+    QVERIFY(after.net->named_parameters().contains("progress_embed.weight"));
+    expectUsageError(runCli(common(dir() + "/bad_progress") << "--init-from" << from
+                                                             << "--progress-levels" << "-2"),
+                     "progress_levels");
+  }
+
   void badArgumentsAreClearErrors() {
     const QString out = dir() + "/bad";
     expectUsageError(runCli({"train", "--data", file_}), "--out DIR is required");
