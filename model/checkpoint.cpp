@@ -299,28 +299,13 @@ Checkpoint loadCheckpoint(const std::string& directory) {
   return c;
 }
 
-Checkpoint exportCheckpoint(const Checkpoint& checkpoint) {
+namespace {
+// `checkpoint` with another config: a new network of `config`, every tensor of it copied from the
+// source. The progress embedding is the one tensor whose shape may differ: the levels both have
+// keep their rows, new ones stay at the constructor's zero.
+Checkpoint rebuilt(const Checkpoint& checkpoint, const PolicyConfig& config) {
   Checkpoint out;
-  out.config = checkpoint.config;
-  out.config.deployed = true;
-  out.tokenizer = checkpoint.tokenizer;
-  out.norm_stats = checkpoint.norm_stats;
-  out.task_norm_stats = checkpoint.task_norm_stats;
-  out.net = ThinkVlaNet(out.config);
-  torch::NoGradGuard no_grad;
-  auto source = checkpoint.net->named_parameters();
-  for (auto& p : out.net->named_parameters()) p.value().copy_(source[p.key()]);
-  auto source_buffers = checkpoint.net->named_buffers();
-  for (auto& b : out.net->named_buffers()) b.value().copy_(source_buffers[b.key()]);
-  out.net->eval();
-  return out;
-}
-
-Checkpoint withProgressLevels(const Checkpoint& checkpoint, int levels) {
-  Checkpoint out;
-  out.config = checkpoint.config;
-  out.config.progress_levels = levels;
-  out.config.validate("progress levels");
+  out.config = config;
   out.tokenizer = checkpoint.tokenizer;
   out.norm_stats = checkpoint.norm_stats;
   out.task_norm_stats = checkpoint.task_norm_stats;
@@ -330,7 +315,6 @@ Checkpoint withProgressLevels(const Checkpoint& checkpoint, int levels) {
   for (auto& p : out.net->named_parameters()) {
     const std::string& name = p.key();
     if (name.rfind("progress_embed.", 0) == 0) {
-      // Levels the source has keep their rows; new ones start at zero (the constructor's).
       if (!source.contains(name)) continue;
       const auto rows = std::min(p.value().size(0), source[name].size(0));
       p.value().narrow(0, 0, rows).copy_(source[name].narrow(0, 0, rows));
@@ -340,6 +324,23 @@ Checkpoint withProgressLevels(const Checkpoint& checkpoint, int levels) {
   }
   auto source_buffers = checkpoint.net->named_buffers();
   for (auto& b : out.net->named_buffers()) b.value().copy_(source_buffers[b.key()]);
+  return out;
+}
+}  // namespace
+
+Checkpoint exportCheckpoint(const Checkpoint& checkpoint) {
+  PolicyConfig config = checkpoint.config;
+  config.deployed = true;
+  Checkpoint out = rebuilt(checkpoint, config);
+  out.net->eval();
+  return out;
+}
+
+Checkpoint withProgressLevels(const Checkpoint& checkpoint, int levels) {
+  PolicyConfig config = checkpoint.config;
+  config.progress_levels = levels;
+  config.validate("progress levels");
+  Checkpoint out = rebuilt(checkpoint, config);
   out.net->train(checkpoint.net->is_training());
   return out;
 }
