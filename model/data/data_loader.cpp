@@ -306,7 +306,7 @@ TrainingBatch DataLoader::buildActionBatch(std::int64_t index, std::mt19937_64& 
         record, step, o.chunk_size, *tokens.stats,
         batch.actions.data_ptr<float>() + i * o.chunk_size * kActionDim,
         reinterpret_cast<std::uint8_t*>(batch.action_valid.data_ptr<bool>()) + i * o.chunk_size);
-    batch.inputs.progress[i] = static_cast<std::int64_t>(tokens.releases[static_cast<std::size_t>(step)]);
+    batch.inputs.progress.data_ptr<std::int64_t>()[i] = tokens.releases[static_cast<std::size_t>(step)];
     text.push_back(&tokens.instruction);
     teacher.push_back(&tokens.teacher[prompt]);
   }
