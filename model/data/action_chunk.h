@@ -18,4 +18,11 @@ namespace thinkvla::model::data {
 void actionChunk(const EpisodeRecord& episode, std::int64_t step, int chunk_size,
                  const NormStats& stats, float* normalized, std::uint8_t* valid);
 
+// The same over chosen steps: entry k is the action of steps[k] for k < count, padding after
+// (e.g. the steps keptSteps() leaves, model/data/idle_steps.h). Throws std::out_of_range for a
+// step outside the episode.
+void actionChunkOver(const EpisodeRecord& episode, const std::int64_t* steps, std::int64_t count,
+                     int chunk_size, const NormStats& stats, float* normalized,
+                     std::uint8_t* valid);
+
 }  // namespace thinkvla::model::data

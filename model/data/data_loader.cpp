@@ -7,6 +7,7 @@
 
 #include "model/data/action_chunk.h"
 #include "model/data/action_normalization.h"
+#include "model/data/idle_steps.h"
 #include "model/gripper_progress.h"
 #include "model/losses.h"
 #include "model/task_vocabulary.h"
@@ -113,7 +114,12 @@ DataLoader::DataLoader(std::vector<WeightedStore> stores, NormStats norm_stats,
     for (std::int64_t e = 0; e < ws.store->numEpisodes(); ++e) {
       const EpisodeRecord& r = ws.store->episode(e);
       idx.step_offsets.push_back(idx.total_steps);
-      idx.total_steps += r.num_steps;
+      if (o.skip_idle_steps) {
+        idx.kept.push_back(keptSteps(r));
+        idx.total_steps += static_cast<std::int64_t>(idx.kept.back().size());
+      } else {
+        idx.total_steps += r.num_steps;
+      }
       EpisodeTokens tokens;
       tokens.instruction = cut(tokenizer_.encode(r.instruction), o.max_text_tokens);
       const auto task_stats = task_norm_stats_.find(r.instruction);
@@ -294,7 +300,10 @@ TrainingBatch DataLoader::buildActionBatch(std::int64_t index, std::mt19937_64& 
     const std::int64_t global = drawIndex(idx.total_steps, rng);
     const auto it = std::upper_bound(idx.step_offsets.begin(), idx.step_offsets.end(), global);
     const std::int64_t episode = (it - idx.step_offsets.begin()) - 1;
-    const std::int64_t step = global - idx.step_offsets[static_cast<std::size_t>(episode)];
+    const std::int64_t sample = global - idx.step_offsets[static_cast<std::size_t>(episode)];
+    const std::vector<std::int64_t>* kept =
+        o.skip_idle_steps ? &idx.kept[static_cast<std::size_t>(episode)] : nullptr;
+    const std::int64_t step = kept ? (*kept)[static_cast<std::size_t>(sample)] : sample;
     const EpisodeTokens& tokens = idx.tokens[static_cast<std::size_t>(episode)];
     const auto prompt =
         static_cast<std::size_t>(drawIndex(static_cast<std::int64_t>(tokens.teacher.size()), rng));
@@ -302,10 +311,16 @@ TrainingBatch DataLoader::buildActionBatch(std::int64_t index, std::mt19937_64& 
     fillImages(batch, i, s, episode, step, rng);
     const EpisodeRecord& record = stores_[static_cast<std::size_t>(s)].store->episode(episode);
     static_assert(sizeof(bool) == sizeof(std::uint8_t));
-    actionChunk(
-        record, step, o.chunk_size, *tokens.stats,
-        batch.actions.data_ptr<float>() + i * o.chunk_size * kActionDim,
-        reinterpret_cast<std::uint8_t*>(batch.action_valid.data_ptr<bool>()) + i * o.chunk_size);
+    float* chunk = batch.actions.data_ptr<float>() + i * o.chunk_size * kActionDim;
+    std::uint8_t* valid =
+        reinterpret_cast<std::uint8_t*>(batch.action_valid.data_ptr<bool>()) + i * o.chunk_size;
+    if (kept) {
+      const auto remaining = static_cast<std::int64_t>(kept->size()) - sample;
+      actionChunkOver(record, kept->data() + sample, remaining, o.chunk_size, *tokens.stats, chunk,
+                      valid);
+    } else {
+      actionChunk(record, step, o.chunk_size, *tokens.stats, chunk, valid);
+    }
     batch.inputs.progress.data_ptr<std::int64_t>()[i] = tokens.releases[static_cast<std::size_t>(step)];
     text.push_back(&tokens.instruction);
     teacher.push_back(&tokens.teacher[prompt]);

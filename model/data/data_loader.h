@@ -8,7 +8,8 @@
 // workers and however the threads are scheduled. Batch b is a QA batch when
 // floor((b + 1) * qa_ratio) > floor(b * qa_ratio), which spreads QA batches evenly at exactly
 // that ratio. Each sample draws its store by weight (with replacement), then a step uniformly over
-// all steps of that store (action batches) or one of its QA pairs (QA batches; stores without QA
+// all steps of that store (action batches; the steps that are not idle with skip_idle_steps) or one
+// of its QA pairs (QA batches; stores without QA
 // pairs are skipped there).
 //
 // Tensors, in the shapes model/think_vla.h's PolicyInputs and model/losses.h expect:
@@ -77,6 +78,9 @@ struct LoaderOptions {
   std::vector<std::string> qa_kinds;
   DepthMode depth = DepthMode::kSkip;
   TeacherFeatureMode teacher_features = TeacherFeatureMode::kSkip;
+  // Action batches sample only the steps that are not idle and build each chunk from the next
+  // such steps, as if the expert had not paused (model/data/idle_steps.h). QA batches unchanged.
+  bool skip_idle_steps = false;
   std::uint64_t seed = 0;
   int num_workers = 1;     // prefetch threads; 0 builds each batch inside next()
   int queue_capacity = 4;  // batches ready or being built ahead of the consumer
@@ -139,8 +143,10 @@ class DataLoader {
     int qa_index;
   };
   struct StoreIndex {
-    std::vector<std::int64_t> step_offsets;  // cumulative steps: episode e starts at [e]
-    std::int64_t total_steps = 0;
+    std::vector<std::int64_t> step_offsets;  // cumulative sampled steps: episode e starts at [e]
+    std::int64_t total_steps = 0;            // steps that action batches sample from
+    // With skip_idle_steps: each episode's kept steps (sample k of episode e is kept[e][k]).
+    std::vector<std::vector<std::int64_t>> kept;
     std::vector<EpisodeTokens> tokens;
     std::vector<QaRef> qa;
     std::vector<std::vector<std::int64_t>> qa_ids;  // tokenised "question <anchor> answer </s>"

@@ -115,6 +115,7 @@ nlohmann::json TrainConfig::toJson() const {
           {"threads", threads},
           {"qa_ratio", qa_ratio},
           {"augment", augment},
+          {"skip_idle_steps", skip_idle_steps},
           {"augmentation", augmentation_json},
           {"loader_workers", loader_workers},
           {"loss_weights", loss.toJson()},
@@ -154,6 +155,7 @@ TrainConfig TrainConfig::fromJson(const nlohmann::json& json, const std::string&
   read(json, "threads", c.threads, source);
   read(json, "qa_ratio", c.qa_ratio, source);
   read(json, "augment", c.augment, source);
+  read(json, "skip_idle_steps", c.skip_idle_steps, source);
   read(json, "loader_workers", c.loader_workers, source);
   read(json, "distill_adapter_only", c.distill_adapter_only, source);
   read(json, "teacher", c.teacher, source);

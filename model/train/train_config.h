@@ -58,6 +58,8 @@ struct TrainConfig {
   bool augment = true;
   // What augmentation draws from when it is on ("augmentation" in JSON: any of its fields).
   data::AugmentationOptions augmentation;
+  // Action batches skip the demonstrations' idle steps (model/data/idle_steps.h).
+  bool skip_idle_steps = false;
   int loader_workers = 1;  // prefetch threads (0: batches are built on the training thread)
   // Loss weights of this run (written into the checkpoint's config.json).
   LossWeights loss;

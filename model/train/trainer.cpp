@@ -301,6 +301,7 @@ Trainer::Trainer(Checkpoint initial, std::vector<data::WeightedStore> stores, Tr
   lo.teacher_features = config_.teacher == "stored" && any_features
                             ? data::TeacherFeatureMode::kRead
                             : data::TeacherFeatureMode::kSkip;
+  lo.skip_idle_steps = config_.skip_idle_steps;
   lo.seed = config_.seed;
   lo.num_workers = 0;  // the trainer's own prefetcher calls batchAt (it needs a start and stride)
   loader_ = std::make_unique<data::DataLoader>(stores_, ckpt_.norm_stats, ckpt_.tokenizer, lo,

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <set>
 
 #include "model/data/action_chunk.h"
 #include "model/data/action_normalization.h"
@@ -452,6 +453,60 @@ class TestDataPipeline : public QObject {
     }
     QVERIFY(nonzero > 0);
     QVERIFY(qa_batches > 0);
+  }
+
+  void skippingIdleStepsSamplesAndChunksOnlyKeptSteps() {
+    // One episode of 14 steps: the expert waits (no motion, gripper and fingers still) at steps
+    // 4 to 8; every other step moves by a dx of its own.
+    auto store = std::make_shared<InMemoryEpisodeStore>("waits", 2);
+    EpisodeRecord r;
+    r.name = "demo_0";
+    r.num_steps = 14;
+    r.instruction = "put the bowl on the plate";
+    std::vector<InMemoryEpisodeStore::Step> steps;
+    auto dxOf = [](std::int64_t t) { return t >= 4 && t <= 8 ? 0.0f : 0.05f * (t + 1); };
+    for (int t = 0; t < 14; ++t) {
+      for (int d = 0; d < kActionDim; ++d)
+        r.actions.push_back(d == 0 ? dxOf(t) : d == kGripperDim ? -1.0f : 0.0f);
+      for (int d = 0; d < kProprioDim; ++d) r.proprio.push_back(d >= kFingerDim ? 0.04f : 0.2f);
+      InMemoryEpisodeStore::Step st;
+      st.rgb = {frame(5, 0, t, 0), frame(5, 0, t, 1)};
+      steps.push_back(std::move(st));
+    }
+    store->addEpisode(std::move(r), std::move(steps));
+    const std::vector<std::int64_t> kept = {0, 1, 2, 3, 9, 10, 11, 12, 13};
+    auto opts = smallOptions();
+    opts.batch_size = 8;
+    opts.chunk_size = 3;
+    opts.skip_idle_steps = true;
+    const NormStats identity = NormStats::identity(kActionDim, kProprioDim);
+    DataLoader loader({{store, 1.0}}, identity, tokenizer(), opts);
+    std::set<std::int64_t> seen;
+    for (int i = 0; i < 20; ++i) {
+      const TrainingBatch batch = loader.next();
+      for (std::size_t row = 0; row < batch.samples.size(); ++row) {
+        const std::int64_t step = batch.samples[row].step;
+        const auto pos = std::find(kept.begin(), kept.end(), step);
+        QVERIFY2(pos != kept.end(), qPrintable(QString("idle step %1 sampled").arg(step)));
+        seen.insert(step);
+        for (int k = 0; k < opts.chunk_size; ++k) {
+          const auto at = pos + k;
+          const auto row_i = static_cast<std::int64_t>(row);
+          QCOMPARE(batch.action_valid[row_i][k].item<bool>(), at < kept.end());
+          const float want = at < kept.end() ? dxOf(*at) : 0.0f;
+          QVERIFY(std::abs(batch.actions[row_i][k][0].item<float>() - want) < 1e-6f);
+        }
+      }
+    }
+    QCOMPARE(seen.size(), kept.size());  // every kept step is drawn
+    // Without the option the waits are sampled like any step.
+    opts.skip_idle_steps = false;
+    DataLoader all({{store, 1.0}}, identity, tokenizer(), opts);
+    bool idle_seen = false;
+    for (int i = 0; i < 20 && !idle_seen; ++i) {
+      for (const SampleRef& ref : all.next().samples) idle_seen |= ref.step >= 4 && ref.step <= 8;
+    }
+    QVERIFY(idle_seen);
   }
 
   void mixingRatiosAndWeights() {

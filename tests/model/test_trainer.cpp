@@ -504,6 +504,31 @@ class TestTrainer : public QObject {
                              TrainConfig::fromJson({{"distill_adapter_only", "yes"}}, "t"));
   }
 
+  void skipIdleStepsIsAConfigField() {
+    TrainConfig c;
+    QVERIFY(!c.skip_idle_steps);  // off unless asked: old configs train as they did
+    QVERIFY(!TrainConfig::fromJson(nlohmann::json::object(), "t").skip_idle_steps);
+    c.skip_idle_steps = true;
+    QCOMPARE(c.toJson()["skip_idle_steps"].get<bool>(), true);
+    QVERIFY(TrainConfig::fromJson(c.toJson(), "t").skip_idle_steps);
+    try {
+      TrainConfig::fromJson({{"skip_idle_steps", 1.5}}, "run.json");
+      QFAIL("accepted a number for a flag");
+    } catch (const TrainConfigError& e) {
+      QVERIFY2(std::string(e.what()).find("skip_idle_steps") != std::string::npos, e.what());
+    }
+    // A run with it trains (the test episodes' fingers move every step: nothing is skipped,
+    // the loader's own test covers the skipping).
+    TrainerOptions o;
+    o.config = smallConfig(2);
+    o.config.skip_idle_steps = true;
+    o.out_dir = tempDir("skip_idle");
+    Trainer t(freshTiny(), stores(), o);
+    QVERIFY(t.run() == TrainState::kFinished);
+    std::ifstream saved(o.out_dir / "train_config.json");
+    QVERIFY(TrainConfig::fromJson(nlohmann::json::parse(saved), "saved").skip_idle_steps);
+  }
+
   void badInputsAreNamed() {
     TrainerOptions o;
     o.config = smallConfig(2);
