@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "core/eval/demo_collector.h"
 #include "core/sim/tasks.h"
+#include "model/torch_runtime.h"
 
 namespace thinkvla::cli {
 
@@ -45,6 +46,12 @@ int runCollect(const std::vector<std::string>& argv) {
               "DART: the executed dx, dy, dz get Gaussian noise of this std (normalised units, "
               "0..1); the demos record the expert's own actions",
               "0")
+      .option("policy", Args::Kind::kValue,
+              "recovery demos (DAgger): this policy checkpoint drives first, then the expert takes "
+              "over and finishes what is left; only the expert's part is recorded")
+      .option("handover-max-steps", Args::Kind::kValue,
+              "with --policy: the policy drives 0..N steps (uniform per attempt)", "200")
+      .option("threads", Args::Kind::kValue, "with --policy: LibTorch intra-op threads", "1")
       .option("append", Args::Kind::kFlag,
               "add the demos to an existing --out file instead of replacing it")
       .option("quiet", Args::Kind::kFlag, "no progress lines");
@@ -82,6 +89,14 @@ int runCollect(const std::vector<std::string>& argv) {
     throw UsageError("--action-noise must be in [0, 1] (normalised action units), got " +
                      args.value("action-noise"));
 
+  if (args.has("policy")) {
+    o.policy_checkpoint = args.value("policy");
+    if (!fs::is_directory(o.policy_checkpoint))
+      throw UsageError("--policy: " + o.policy_checkpoint + " is not a checkpoint directory");
+  }
+  o.handover_max_steps = args.intAtLeast("handover-max-steps", 0);
+  if (!o.policy_checkpoint.empty()) model::configureThreads(args.intAtLeast("threads", 1));
+
   checkWritable(args.value("out"), "out");
   const fs::path out = args.value("out");
 
@@ -90,13 +105,24 @@ int runCollect(const std::vector<std::string>& argv) {
       eval::collectDemonstrations(o, out, [&](const eval::CollectedDemo& d, bool kept) {
         if (quiet) return;
         std::cerr << sim::suiteName(d.suite) << " task " << d.task_index << " seed " << d.seed
-                  << ": " << (d.success ? "success" : "failure") << " in " << d.steps << " steps"
+                  << ": ";
+        if (!o.policy_checkpoint.empty() && d.steps == 0 && !d.success) {
+          std::cerr << "the policy ended the episode within " << d.handover_step
+                    << " steps, nothing to recover\n";
+          return;
+        }
+        if (!o.policy_checkpoint.empty()) std::cerr << "after " << d.handover_step << " policy steps, ";
+        std::cerr << (d.success ? "success" : "failure") << " in " << d.steps << " steps"
                   << (kept ? " -> " + d.name : std::string(", not kept")) << '\n';
       });
   std::cout << out.string() << ": " << summary.demos.size() << " demos, " << summary.total_steps
             << " steps (" << summary.successes << "/" << summary.attempts
             << " expert attempts succeeded) in " << std::fixed << std::setprecision(1)
             << summary.elapsed_s << " s\n";
+  if (!o.policy_checkpoint.empty()) {
+    std::cout << summary.policy_finished
+              << " attempt(s) ended while the policy drove (nothing to recover)\n";
+  }
   if (!summary.short_tasks.empty()) {
     std::cout << "warning: fewer demos than asked for task(s)";
     for (int t : summary.short_tasks) std::cout << ' ' << t;

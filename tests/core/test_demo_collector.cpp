@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "core/build_info.h"
 #include "core/episodes/episode_file.h"
 #include "core/eval/demo_collector.h"
 #include "core/sim/tabletop_env.h"
@@ -164,6 +165,66 @@ class TestDemoCollector : public QObject {
     };
     QCOMPARE(replayedSteps(a), a.actions.rows());
     QCOMPARE(replayedSteps(b), Eigen::Index{1});
+  }
+
+  void recoveryDemosStartWhereThePolicyLeftOff() {
+    // The shipped demo policy drives first; the expert takes over and is recorded.
+    const fs::path dir =
+        fs::path(qEnvironmentVariable("THINKVLA_TEST_TMP", QDir::tempPath()).toStdString()) /
+        "collect_recovery";
+    fs::create_directories(dir);
+    eval::CollectOptions o;
+    o.suite = sim::Suite::kLong;
+    o.tasks = {3};
+    o.episodes_per_task = 2;
+    o.max_attempts_per_task = 6;
+    o.image_size = 64;
+    o.qa_per_episode = 2;
+    o.qa_2d_per_episode = 0;
+    o.seed = 500;
+    o.policy_checkpoint =
+        (fs::path(core::build::kSourceDir) / "resources" / "models" / "demo").string();
+    o.handover_max_steps = 120;
+    const auto summary = eval::collectDemonstrations(o, dir / "recovery.hdf5");
+    QCOMPARE(summary.demos.size(), std::size_t{2});
+    const core::EpisodeReader reader(dir / "recovery.hdf5");
+    int after_policy = 0;
+    for (const auto& demo : summary.demos) {
+      QVERIFY(demo.handover_step >= 0 && demo.handover_step <= 120);
+      const core::Episode e = reader.readEpisode(demo.name);
+      QVERIFY(e.annotations.success);
+      QVERIFY2(e.annotations.notes.find("recovery: the expert took over after " +
+                                        std::to_string(demo.handover_step) + " steps") !=
+                   std::string::npos,
+               e.annotations.notes.c_str());
+      // The demo starts at the handover: the world as the policy left it, not as reset made it.
+      sim::TabletopEnv env;
+      env.reset(sim::task(o.suite, 3), demo.seed);
+      const std::vector<double> reset = env.physicsState();
+      const Eigen::Map<const Eigen::RowVectorXd> reset_row(reset.data(),
+                                                           static_cast<Eigen::Index>(reset.size()));
+      if (demo.handover_step > 0) {
+        ++after_policy;
+        QVERIFY(e.states.row(0) != reset_row);
+        QVERIFY(e.init_state != reset);
+      } else {
+        QVERIFY(e.states.row(0) == reset_row);
+      }
+    }
+    QVERIFY(after_policy > 0);
+
+    eval::CollectOptions bad = o;
+    bad.handover_max_steps = -1;
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
+                             eval::collectDemonstrations(bad, dir / "unused.hdf5"));
+    bad = o;
+    bad.policy_checkpoint = (dir / "no_such_checkpoint").string();
+    try {
+      eval::collectDemonstrations(bad, dir / "unused.hdf5");
+      QFAIL("collected with a missing policy");
+    } catch (const std::runtime_error& e) {
+      QVERIFY2(std::string(e.what()).find("no_such_checkpoint") != std::string::npos, e.what());
+    }
   }
 
   void rejectsBadOptions() {

@@ -41,6 +41,44 @@ class TestSimExpert : public QObject {
     }
     QVERIFY2(failures.isEmpty(), qPrintable(failures.join(", ")));
   }
+
+  void takesOverAndFinishesOnlyWhatIsLeft() {
+    // Long task 3, both cubes in the basket: one expert until the first cube is in, then a fresh
+    // one (another seed: its own noise) takes over the world as it is.
+    const sim::TaskSpec& t = sim::task(sim::Suite::kLong, 3);
+    QCOMPARE(t.goals.size(), std::size_t{2});
+    sim::TabletopEnv env(physicsOnly());
+    env.reset(t, 7);
+    sim::ScriptedExpert first(t, 7);
+    sim::StepResult r;
+    while (!r.done && !sim::goalSatisfied(env, t.goals[0])) r = env.step(first.act(env));
+    QVERIFY(!r.done);
+    QVERIFY(!sim::goalSatisfied(env, t.goals[1]));
+    for (int i = 0; i < 15; ++i) r = env.step(first.act(env));  // let go, partway up
+    const long handover = env.stepCount();
+
+    sim::ScriptedExpert second(t, 8);
+    second.skipGoalsThatHold(t, env);
+    QVERIFY(!second.planDone());
+    const std::string other = t.goals[1].object;
+    QVERIFY2(second.stage().find(other) != std::string::npos, second.stage().c_str());
+    while (!r.done) {
+      QVERIFY2(second.stage().find(t.goals[0].object) == std::string::npos, second.stage().c_str());
+      r = env.step(second.act(env));
+    }
+    QVERIFY(r.success);
+    QVERIFY(env.stepCount() > handover);
+
+    // Everything holds: nothing left to do. And only before the expert's first action.
+    sim::ScriptedExpert idle(t, 9);
+    idle.skipGoalsThatHold(t, env);
+    QVERIFY(idle.planDone());
+    sim::ScriptedExpert acted(t, 10);
+    acted.act(env);
+    QVERIFY_THROWS_EXCEPTION(std::logic_error, acted.skipGoalsThatHold(t, env));
+    sim::ScriptedExpert other_task(sim::task(sim::Suite::kGoal, 0), 11);
+    QVERIFY_THROWS_EXCEPTION(std::logic_error, other_task.skipGoalsThatHold(t, env));
+  }
 };
 
 QTEST_GUILESS_MAIN(TestSimExpert)

@@ -5,7 +5,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstring>
+#include <deque>
+#include <optional>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -14,6 +17,8 @@
 #include "core/sim/scripted_expert.h"
 #include "core/sim/spatial_qa.h"
 #include "core/sim/tabletop_env.h"
+#include "model/gripper_progress.h"
+#include "model/policy.h"
 
 namespace thinkvla::core::eval {
 
@@ -92,6 +97,41 @@ void recordObservation(Recording& rec, const sim::Observation& obs, PointMaps po
   }
 }
 
+// Lets the policy drive the world from its reset for `steps` control steps, chunks of K executed
+// open loop (as the evaluator does by default). Returns false when the episode ended first (the
+// task done, the step limit, or an action the world refused).
+bool drivePolicy(model::Policy& policy, sim::TabletopEnv& env, const sim::TaskSpec& task,
+                 int steps) {
+  policy.reset();
+  policy.setNormStatsTask(task.instruction);
+  model::GripperReleaseCounter releases;
+  std::deque<sim::Action> queue;
+  while (env.stepCount() < steps) {
+    if (queue.empty()) {
+      const sim::Observation obs = env.observe();
+      model::Observation in;
+      for (const auto& c : obs.cameras) in.views.push_back(c.rgb);
+      in.proprio.assign(obs.proprio.begin(), obs.proprio.end());
+      in.gripper_releases = releases.releases();
+      for (const auto& a : policy.step(in, env.instruction()).actions) {
+        sim::Action act{};
+        for (int i = 0; i < sim::kActionDim && i < static_cast<int>(a.size()); ++i) {
+          const double v = a[static_cast<std::size_t>(i)];
+          act[static_cast<std::size_t>(i)] = std::isfinite(v) ? std::clamp(v, -1.0, 1.0) : 0.0;
+        }
+        queue.push_back(act);
+      }
+      if (queue.empty()) throw std::runtime_error("the policy returned an empty action chunk");
+    }
+    const sim::Action action = queue.front();
+    queue.pop_front();
+    releases.observe(action[sim::kGripperIndex], env.gripperOpening_m());
+    const sim::StepResult r = env.step(action);
+    if (r.done || r.status == sim::StepStatus::kRefused) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 CollectSummary collectDemonstrations(const CollectOptions& o, const std::filesystem::path& out,
@@ -104,6 +144,16 @@ CollectSummary collectDemonstrations(const CollectOptions& o, const std::filesys
     throw std::invalid_argument("action noise must be in [0, 1] (normalised action units)");
   if (o.qa_2d_per_episode < 0) {
     throw std::invalid_argument("2D QA pairs per episode must be >= 0");
+  }
+  if (o.handover_max_steps < 0) throw std::invalid_argument("handover steps must be >= 0");
+  std::optional<model::Policy> policy;
+  if (!o.policy_checkpoint.empty()) {
+    policy.emplace(model::Policy::load(o.policy_checkpoint));  // CheckpointError names the file
+    if (policy->config().num_views != 2) {
+      throw std::invalid_argument("the policy " + o.policy_checkpoint + " takes " +
+                                  std::to_string(policy->config().num_views) +
+                                  " views; the world renders 2");
+    }
   }
   const auto& suite_tasks = sim::suiteTasks(o.suite);
   std::vector<int> tasks = o.tasks;
@@ -172,7 +222,23 @@ CollectSummary collectDemonstrations(const CollectOptions& o, const std::filesys
     for (int a = 0; a < max_attempts && kept < o.episodes_per_task; ++a) {
       const std::uint64_t seed = o.seed + static_cast<std::uint64_t>(a);
       env.reset(task, seed, o.perturbation);
+      int handover = 0;
+      if (policy) {
+        std::mt19937_64 handover_rng(seed ^ 0x4A9D0FE2ULL);
+        handover = std::uniform_int_distribution<int>(0, o.handover_max_steps)(handover_rng);
+        if (!drivePolicy(*policy, env, task, handover)) {
+          ++summary.policy_finished;
+          CollectedDemo demo;
+          demo.suite = o.suite;
+          demo.task_index = t;
+          demo.seed = seed;
+          demo.handover_step = static_cast<int>(env.stepCount());
+          if (progress) progress(demo, false);
+          continue;
+        }
+      }
       sim::ScriptedExpert expert(task, seed);
+      if (policy) expert.skipGoalsThatHold(task, env);
       // Its own stream: the expert, the QA pairs and the noise-free demos stay what they were.
       std::mt19937_64 noise_rng(seed ^ 0xDA27ULL);
       std::normal_distribution<double> noise(0.0, o.action_noise > 0.0 ? o.action_noise : 1.0);
@@ -228,6 +294,11 @@ CollectSummary collectDemonstrations(const CollectOptions& o, const std::filesys
                               static_cast<std::int64_t>(seed), ""};
       e.annotations.teacher_prompts = {sim::teacherPrompt(task)};
       if (o.perturbation.any()) e.annotations.notes = "perturbation " + o.perturbation.toString();
+      if (policy) {
+        if (!e.annotations.notes.empty()) e.annotations.notes += "; ";
+        e.annotations.notes += "recovery: the expert took over after " + std::to_string(handover) +
+                               " steps of the policy " + o.policy_checkpoint;
+      }
       if (o.action_noise > 0.0) {
         if (!e.annotations.notes.empty()) e.annotations.notes += "; ";
         std::ostringstream note;
@@ -263,6 +334,7 @@ CollectSummary collectDemonstrations(const CollectOptions& o, const std::filesys
       demo.success = r.success;
       demo.steps = steps;
       demo.qa_pairs = static_cast<int>(e.annotations.qa_pairs.size());
+      demo.handover_step = handover;
       ++summary.attempts;
       summary.successes += r.success ? 1 : 0;
       if (unstable) {

@@ -22,6 +22,17 @@
 // With the built-in waypoint experts the labels near a waypoint become small corrections to and
 // fro, and a policy trained on them hovered (docs/results.md, nineteenth session).
 //
+// Recovery demonstrations (DAgger's data, Ross et al. 2011), `policy_checkpoint` set: each attempt
+// first lets the policy drive from the reset for a number of steps drawn uniformly from
+// [0, handover_max_steps] (chunks of K executed open loop, the gripper snapped, as `thinkvla eval`
+// runs it), then a fresh expert takes over from the state the policy reached, drops the goals
+// that already hold and finishes the others. Only the expert's part is recorded: `init_state` is
+// the physics state at the handover, and the notes say after how many policy steps it came. The
+// demos show the way back from the states the policy itself drifts into, labelled by the
+// expert; an attempt where the policy finished the task (or ran out of steps) before the
+// handover has nothing to recover and is not kept. The gripper-release count of the steps
+// before the handover is not in the demo: a trainer counts from the demo's first step.
+//
 // Determinism: attempt a of a task uses seed `seed + a`; the same options give the same demos
 // (bit for bit, apart from the wall-clock times in the annotations).
 // Threads: collectDemonstrations() runs on the calling thread, which renders through its own
@@ -61,6 +72,8 @@ struct CollectOptions {
   PointMaps point_maps = PointMaps::kSkip;
   OutputMode output = OutputMode::kReplace;
   double action_noise = 0.0;  // DART: std of the noise added to the executed dx, dy, dz (0: none)
+  std::string policy_checkpoint;  // recovery demonstrations after this policy's steps (see above)
+  int handover_max_steps = 200;   // the policy drives 0..this many steps before the expert
 };
 
 struct CollectedDemo {
@@ -71,13 +84,15 @@ struct CollectedDemo {
   bool success = false;
   int steps = 0;
   int qa_pairs = 0;
+  int handover_step = 0;  // recovery demos: the policy's steps before the expert took over
 };
 
 struct CollectSummary {
   std::vector<CollectedDemo> demos;  // written, in file order
-  int attempts = 0;
+  int attempts = 0;  // the expert's (recovery: not counting those the policy finished)
   int successes = 0;
   int unstable = 0;  // attempts dropped because MuJoCo warned (e.g. reset an unstable state)
+  int policy_finished = 0;  // recovery: attempts where the policy ended the episode before handover
   long total_steps = 0;
   double elapsed_s = 0.0;
   std::vector<int> short_tasks;  // tasks that got fewer demos than asked within the attempts

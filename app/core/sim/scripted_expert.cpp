@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 #include "core/sim/scene_catalog.h"
 
@@ -21,6 +22,17 @@ ScriptedExpert::ScriptedExpert(const TaskSpec& task, std::uint64_t seed, ExpertO
     : rng_(seed * 0xD1B54A32D192ED03ULL + 0xE7E7ULL), options_(options) {
   speed_scale_ = std::uniform_real_distribution<double>(0.75, 1.0)(rng_);
   buildPlan(task);
+}
+
+void ScriptedExpert::skipGoalsThatHold(const TaskSpec& task, const TabletopEnv& env) {
+  // buildPlan() makes one primitive per goal, in the goals' order.
+  if (primitives_.size() != task.goals.size() || primitive_ != 0 || waypoint_started_)
+    throw std::logic_error("skipGoalsThatHold: another task, or the expert has already acted");
+  std::vector<Primitive> left;
+  for (std::size_t g = 0; g < task.goals.size(); ++g) {
+    if (!goalSatisfied(env, task.goals[g])) left.push_back(std::move(primitives_[g]));
+  }
+  primitives_ = std::move(left);
 }
 
 Eigen::Vector2d ScriptedExpert::noise2() {

@@ -36,6 +36,10 @@ class ScriptedExpert {
   // with the gripper open.
   Action act(const TabletopEnv& env);
   bool planDone() const { return primitive_ >= primitives_.size(); }
+  // Takes over a world that someone else (a policy) has been acting in: drops the primitives of
+  // the task's goals that already hold in `env`, so the plan finishes only what is left. Call
+  // before the first act(); `task` must be the one the expert was made for.
+  void skipGoalsThatHold(const TaskSpec& task, const TabletopEnv& env);
   // A short name of what the expert is doing ("pick red_cube: descend"), for logs and the GUI.
   std::string stage() const;
 
