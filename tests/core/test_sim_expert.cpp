@@ -58,7 +58,7 @@ class TestSimExpert : public QObject {
     const long handover = env.stepCount();
 
     sim::ScriptedExpert second(t, 8);
-    second.skipGoalsThatHold(t, env);
+    second.takeOver(t, env);
     QVERIFY(!second.planDone());
     const std::string other = t.goals[1].object;
     QVERIFY2(second.stage().find(other) != std::string::npos, second.stage().c_str());
@@ -69,15 +69,40 @@ class TestSimExpert : public QObject {
     QVERIFY(r.success);
     QVERIFY(env.stepCount() > handover);
 
+    // Taking over mid-carry: the object stays in hand, the new expert lifts and carries it on.
+    env.reset(t, 12);
+    sim::ScriptedExpert carrier(t, 12);
+    r = {};
+    while (!r.done && carrier.stage().find(": carry") == std::string::npos)
+      r = env.step(carrier.act(env));
+    for (int i = 0; i < 5; ++i) r = env.step(carrier.act(env));
+    QVERIFY(!r.done);
+    sim::ScriptedExpert taker(t, 13);
+    taker.takeOver(t, env);
+    QVERIFY2(taker.stage().find(": lift") != std::string::npos, taker.stage().c_str());
+    const std::string held = t.goals[0].object;
+    QVERIFY2(taker.stage().find(held) != std::string::npos, taker.stage().c_str());
+    int steps_to_goal = 0;
+    while (!r.done && !sim::goalSatisfied(env, t.goals[0])) {
+      const sim::Action a = taker.act(env);
+      QVERIFY2(a[sim::kGripperIndex] > 0.0, taker.stage().c_str());  // never lets go on the way
+      r = env.step(a);
+      ++steps_to_goal;
+    }
+    QVERIFY(sim::goalSatisfied(env, t.goals[0]));
+    QVERIFY(steps_to_goal < 120);
+    while (!r.done) r = env.step(taker.act(env));
+    QVERIFY(r.success);
+
     // Everything holds: nothing left to do. And only before the expert's first action.
     sim::ScriptedExpert idle(t, 9);
-    idle.skipGoalsThatHold(t, env);
+    idle.takeOver(t, env);
     QVERIFY(idle.planDone());
     sim::ScriptedExpert acted(t, 10);
     acted.act(env);
-    QVERIFY_THROWS_EXCEPTION(std::logic_error, acted.skipGoalsThatHold(t, env));
+    QVERIFY_THROWS_EXCEPTION(std::logic_error, acted.takeOver(t, env));
     sim::ScriptedExpert other_task(sim::task(sim::Suite::kGoal, 0), 11);
-    QVERIFY_THROWS_EXCEPTION(std::logic_error, other_task.skipGoalsThatHold(t, env));
+    QVERIFY_THROWS_EXCEPTION(std::logic_error, other_task.takeOver(t, env));
   }
 };
 

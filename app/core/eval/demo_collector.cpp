@@ -238,7 +238,7 @@ CollectSummary collectDemonstrations(const CollectOptions& o, const std::filesys
         }
       }
       sim::ScriptedExpert expert(task, seed);
-      if (policy) expert.skipGoalsThatHold(task, env);
+      if (policy) expert.takeOver(task, env);
       // Its own stream: the expert, the QA pairs and the noise-free demos stay what they were.
       std::mt19937_64 noise_rng(seed ^ 0xDA27ULL);
       std::normal_distribution<double> noise(0.0, o.action_noise > 0.0 ? o.action_noise : 1.0);

@@ -26,7 +26,8 @@
 // first lets the policy drive from the reset for a number of steps drawn uniformly from
 // [0, handover_max_steps] (chunks of K executed open loop, the gripper snapped, as `thinkvla eval`
 // runs it), then a fresh expert takes over from the state the policy reached, drops the goals
-// that already hold and finishes the others. Only the expert's part is recorded: `init_state` is
+// that already hold and finishes the others (carrying on with an object the policy holds,
+// core/sim/scripted_expert.h takeOver()). Only the expert's part is recorded: `init_state` is
 // the physics state at the handover, and the notes say after how many policy steps it came. The
 // demos show the way back from the states the policy itself drifts into, labelled by the
 // expert; an attempt where the policy finished the task (or ran out of steps) before the

@@ -12,6 +12,11 @@ namespace {
 const Eigen::Quaterniond kDown(0.0, 1.0, 0.0, 0.0);
 constexpr double kCarryClearanceM = 0.06;  // above the highest thing to pass over
 constexpr double kSettledStepM = 0.004;    // tool motion in one step below which it has settled
+// takeOver(): an object is in hand when its centre is this close to the grip site and the
+// fingers' opening (both together) lies between these two.
+constexpr double kHeldWithinM = 0.05;
+constexpr double kFingersShutM = 0.004;
+constexpr double kFingersOpenM = 0.075;
 
 double bottomOf(const TabletopEnv& env, const std::string& object) {
   return env.bodyPosition(object).z() - objectInfo(object).origin_height_m;
@@ -24,15 +29,24 @@ ScriptedExpert::ScriptedExpert(const TaskSpec& task, std::uint64_t seed, ExpertO
   buildPlan(task);
 }
 
-void ScriptedExpert::skipGoalsThatHold(const TaskSpec& task, const TabletopEnv& env) {
+void ScriptedExpert::takeOver(const TaskSpec& task, const TabletopEnv& env) {
   // buildPlan() makes one primitive per goal, in the goals' order.
   if (primitives_.size() != task.goals.size() || primitive_ != 0 || waypoint_started_)
-    throw std::logic_error("skipGoalsThatHold: another task, or the expert has already acted");
+    throw std::logic_error("takeOver: another task, or the expert has already acted");
   std::vector<Primitive> left;
   for (std::size_t g = 0; g < task.goals.size(); ++g) {
     if (!goalSatisfied(env, task.goals[g])) left.push_back(std::move(primitives_[g]));
   }
   primitives_ = std::move(left);
+  if (primitives_.empty() || primitives_.front().held_object.empty()) return;
+  // In hand: the object's centre within the fingers' reach and the fingers on something (a
+  // grasp on air shuts them, an open hand holds nothing). The lift's check still tests the grasp
+  // and retries the primitive from the start when it was not one.
+  const std::string& object = primitives_.front().held_object;
+  const double opening = env.gripperOpening_m();
+  const bool in_hand = (env.bodyPosition(object) - env.eePosition()).norm() < kHeldWithinM &&
+                       opening > kFingersShutM && opening < kFingersOpenM;
+  if (in_hand) waypoint_ = primitives_.front().check_after;  // the lift
 }
 
 Eigen::Vector2d ScriptedExpert::noise2() {
@@ -121,6 +135,7 @@ ScriptedExpert::Primitive ScriptedExpert::pickAndPlace(const std::string& object
 
   Primitive p;
   p.name = "pick " + object;
+  p.held_object = object;
   auto& w = p.waypoints;
   w.push_back({"above", [object, &info, grasp_noise](const TabletopEnv& env) {
                  const Eigen::Vector3d o = env.bodyPosition(object);

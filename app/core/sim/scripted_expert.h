@@ -37,9 +37,12 @@ class ScriptedExpert {
   Action act(const TabletopEnv& env);
   bool planDone() const { return primitive_ >= primitives_.size(); }
   // Takes over a world that someone else (a policy) has been acting in: drops the primitives of
-  // the task's goals that already hold in `env`, so the plan finishes only what is left. Call
-  // before the first act(); `task` must be the one the expert was made for.
-  void skipGoalsThatHold(const TaskSpec& task, const TabletopEnv& env);
+  // the task's goals that already hold in `env`, so the plan finishes only what is left, and when
+  // the hand already holds the object of the next pick and place (the fingers around it, neither
+  // open nor shut), starts that primitive at its lift instead of opening the hand to grasp again.
+  // Call before the first act(); `task` must be the one the expert was made for, else
+  // std::logic_error.
+  void takeOver(const TaskSpec& task, const TabletopEnv& env);
   // A short name of what the expert is doing ("pick red_cube: descend"), for logs and the GUI.
   std::string stage() const;
 
@@ -61,6 +64,7 @@ class ScriptedExpert {
     std::vector<Waypoint> waypoints;
     std::size_t check_after = 0;  // index of the waypoint after which `check` must hold
     CheckFn check;                // empty: none; false: retry the primitive from the start
+    std::string held_object;      // pick and place: the object it carries (takeOver())
   };
 
   void buildPlan(const TaskSpec& task);
