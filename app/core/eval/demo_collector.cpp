@@ -8,17 +8,16 @@
 #include <cmath>
 #include <cstring>
 #include <deque>
-#include <optional>
 #include <fstream>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <stdexcept>
 
+#include "core/eval/policy_io.h"
 #include "core/sim/scripted_expert.h"
 #include "core/sim/spatial_qa.h"
 #include "core/sim/tabletop_env.h"
-#include "model/gripper_progress.h"
-#include "model/policy.h"
 
 namespace thinkvla::core::eval {
 
@@ -108,19 +107,9 @@ bool drivePolicy(model::Policy& policy, sim::TabletopEnv& env, const sim::TaskSp
   std::deque<sim::Action> queue;
   while (env.stepCount() < steps) {
     if (queue.empty()) {
-      const sim::Observation obs = env.observe();
-      model::Observation in;
-      for (const auto& c : obs.cameras) in.views.push_back(c.rgb);
-      in.proprio.assign(obs.proprio.begin(), obs.proprio.end());
-      in.gripper_releases = releases.releases();
-      for (const auto& a : policy.step(in, env.instruction()).actions) {
-        sim::Action act{};
-        for (int i = 0; i < sim::kActionDim && i < static_cast<int>(a.size()); ++i) {
-          const double v = a[static_cast<std::size_t>(i)];
-          act[static_cast<std::size_t>(i)] = std::isfinite(v) ? std::clamp(v, -1.0, 1.0) : 0.0;
-        }
-        queue.push_back(act);
-      }
+      const auto chunk =
+          policy.step(toPolicyObservation(env.observe(), releases), env.instruction()).actions;
+      for (const auto& a : chunk) queue.push_back(clampAction(a));
       if (queue.empty()) throw std::runtime_error("the policy returned an empty action chunk");
     }
     const sim::Action action = queue.front();

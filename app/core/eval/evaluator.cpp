@@ -18,6 +18,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "core/eval/policy_io.h"
 #include "core/eval/rollout_video.h"
 #include "core/pipeline/temporal_ensemble.h"
 #include "core/sim/scripted_expert.h"
@@ -89,26 +90,6 @@ struct Job {
   int task_index = 0;
   int episode = 0;
 };
-
-sim::Action clampAction(const std::vector<float>& a) {
-  sim::Action out{};
-  for (int i = 0; i < sim::kActionDim; ++i) {
-    const double v =
-        i < static_cast<int>(a.size()) ? static_cast<double>(a[static_cast<std::size_t>(i)]) : 0.0;
-    // Non-finite values pass through: the environment refuses them and the episode fails.
-    out[static_cast<std::size_t>(i)] = std::isfinite(v) ? std::clamp(v, -1.0, 1.0) : v;
-  }
-  return out;
-}
-
-model::Observation toPolicyObservation(const sim::Observation& obs,
-                                       const model::GripperReleaseCounter& releases) {
-  model::Observation o;
-  for (const auto& c : obs.cameras) o.views.push_back(c.rgb);
-  o.proprio.assign(obs.proprio.begin(), obs.proprio.end());
-  o.gripper_releases = releases.releases();
-  return o;
-}
 
 std::string fileSafe(std::string s) {
   for (char& c : s) {
