@@ -41,6 +41,22 @@ namespace mt = model::train;
 std::atomic<int> g_stop_signals{0};
 extern "C" void onStopSignal(int) { g_stop_signals.fetch_add(1); }
 
+// The ranks of --nproc share the launcher's stderr. A line written by several stream inserts
+// becomes several write(2) calls, and a sibling rank's line can land in between; one write of a
+// whole line (shorter than PIPE_BUF) reaches a pipe in one piece.
+void writeStderr(const std::string& text) {
+  std::cerr.flush();
+  const char* p = text.data();
+  std::size_t left = text.size();
+  while (left > 0) {
+    const ssize_t n = ::write(STDERR_FILENO, p, left);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    p += n;
+    left -= static_cast<std::size_t>(n);
+  }
+}
+
 std::vector<std::string> splitList(const std::string& text) {
   std::vector<std::string> out;
   std::stringstream s(text);
@@ -83,7 +99,7 @@ void drawProgress(const mt::TrainProgress& p, bool final_line) {
   if (p.state == mt::TrainState::kPaused) o << " (paused)";
   o << "\033[K";
   if (final_line) o << '\n';
-  std::cerr << o.str() << std::flush;
+  writeStderr(o.str());
 }
 
 // --nproc N: the same command once per rank, with a free loopback port; waits for all of them.
@@ -100,8 +116,10 @@ int launchLocalRanks(const std::vector<std::string>& argv, int nproc, int thread
     if (a.rfind("--nproc=", 0) == 0 || a.rfind("--threads=", 0) == 0) continue;
     base.push_back(a);
   }
-  std::cerr << "thinkvla train: starting " << nproc << " local ranks on 127.0.0.1:" << port
-            << ", " << per_rank << " LibTorch thread(s) each\n";
+  std::ostringstream line;
+  line << "thinkvla train: starting " << nproc << " local ranks on 127.0.0.1:" << port << ", "
+       << per_rank << " LibTorch thread(s) each\n";
+  writeStderr(line.str());
   std::vector<pid_t> pids;
   for (int r = 0; r < nproc; ++r) {
     std::vector<std::string> args = {"/proc/self/exe", "train"};
@@ -161,8 +179,8 @@ int launchLocalRanks(const std::vector<std::string>& argv, int nproc, int thread
       }
       if (rc != 0 && (code == 0 || code == 130)) {
         code = rc;
-        std::cerr << "thinkvla train: rank " << i << " failed (exit " << rc
-                  << "); stopping the other ranks\n";
+        writeStderr("thinkvla train: rank " + std::to_string(i) + " failed (exit " +
+                    std::to_string(rc) + "); stopping the other ranks\n");
         for (std::size_t j = 0; j < pids.size(); ++j) {
           if (!done[j]) ::kill(pids[j], SIGTERM);
         }
@@ -363,10 +381,14 @@ int runTrain(const std::vector<std::string>& argv) {
     };
   }
   mt::Trainer trainer(std::move(initial), std::move(stores), options);
-  std::cerr << "thinkvla train: preset " << trainer.checkpoint().config.preset << ", "
-            << model::countParameters(trainer.checkpoint().net).total << " parameters, step "
-            << trainer.step() << " of " << config.steps << ", rank " << trainer.rank() << " of "
-            << trainer.worldSize() << ", " << at::get_num_threads() << " LibTorch thread(s)\n";
+  {
+    std::ostringstream line;
+    line << "thinkvla train: preset " << trainer.checkpoint().config.preset << ", "
+         << model::countParameters(trainer.checkpoint().net).total << " parameters, step "
+         << trainer.step() << " of " << config.steps << ", rank " << trainer.rank() << " of "
+         << trainer.worldSize() << ", " << at::get_num_threads() << " LibTorch thread(s)\n";
+    writeStderr(line.str());
+  }
 
   struct sigaction sa {};
   sa.sa_handler = onStopSignal;
@@ -402,9 +424,9 @@ int runTrain(const std::vector<std::string>& argv) {
   }
   if (state == mt::TrainState::kCancelled) {
     if (trainer.rank() != 0) return 130;  // rank 0 writes the checkpoints and says where
-    std::cerr << "thinkvla train: stopped at step " << p.step << "; the last checkpoint is step "
-              << p.last_checkpoint_step << " in " << (out / "checkpoint").string()
-              << " (continue with --resume)\n";
+    writeStderr("thinkvla train: stopped at step " + std::to_string(p.step) +
+                "; the last checkpoint is step " + std::to_string(p.last_checkpoint_step) + " in " +
+                (out / "checkpoint").string() + " (continue with --resume)\n");
     return 130;
   }
   if (trainer.rank() == 0) {
