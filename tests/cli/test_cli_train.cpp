@@ -150,9 +150,9 @@ class TestCliTrain : public QObject {
     QVERIFY2(r.err.contains("starting 2 local ranks"), qPrintable(r.err));
     // Both ranks write to the same stderr; each one's line arrives whole, never cut by the other's.
     for (const char* rank : {"0", "1"}) {
-      const QRegularExpression whole(QString("thinkvla train: preset tiny, \\d+ parameters, step 0 of 4, "
-                                             "rank %1 of 2, 1 LibTorch thread\\(s\\)\n")
-                                         .arg(rank));
+      const QString line("thinkvla train: preset tiny, \\d+ parameters, step 0 of 4, rank %1 of 2, "
+                         "1 LibTorch thread\\(s\\)\n");
+      const QRegularExpression whole(line.arg(rank));
       QVERIFY2(r.err.contains(whole), qPrintable(r.err));
     }
     QCOMPARE(checkpointStep(out), std::int64_t{4});
